@@ -1,0 +1,43 @@
+/**
+ * Formatting shared by the pages: times, durations, event details. Pure functions, no locale
+ * surprises between server and browser render (UTC-free, fixed formats).
+ */
+import type { SearchEvent } from './types';
+
+const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+
+/** `14:03:07.512` in the viewer's local time. */
+export function formatClock(at: number): string {
+  const date = new Date(at);
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+/** `2026-11-27 14:03` in the viewer's local time. */
+export function formatDateTime(at: number): string {
+  const date = new Date(at);
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** `850 ms`, `1.24 s`. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** A short description of what an event carries, for the event log. */
+export function describeEvent(event: SearchEvent): string {
+  const data = event.data;
+  if (!data) return '';
+  const parts: string[] = [];
+  if (event.type === 'search:created' && data.results) parts.push(`${data.results.length} sites`);
+  if (data.attempt !== undefined && event.type === 'site:started') parts.push(`attempt ${data.attempt}`);
+  if (data.outcome) parts.push(data.outcome.replace('_', ' '));
+  if (data.latencyMs !== undefined) parts.push(formatDuration(data.latencyMs));
+  if (data.reason) parts.push(data.reason);
+  if (data.delayMs !== undefined) parts.push(`next try in ${formatDuration(data.delayMs)}`);
+  if (data.summary && event.type.startsWith('search:') && event.type !== 'search:created') {
+    const s = data.summary;
+    parts.push(`${s.found} found, ${s.partial} possible errors, ${s.notFound} not found, ${s.failed} failed`);
+  }
+  return parts.join(' · ');
+}

@@ -1,0 +1,146 @@
+/**
+ * The one reducer from events to a search's state. The pipeline uses it to keep the stored
+ * results in step with the log, and the result page uses it to apply live events, so both sides
+ * always agree on what an event means.
+ */
+import {
+  TERMINAL_JOB_STATUSES,
+  type Search,
+  type SearchEvent,
+  type SearchSnapshot,
+  type SearchSummary,
+  type SiteResult,
+} from './types';
+
+/** Counts a search's results into its summary. */
+export function summarize(results: readonly SiteResult[]): SearchSummary {
+  let found = 0;
+  let partial = 0;
+  let notFound = 0;
+  let failed = 0;
+  let skipped = 0;
+  let cancelled = 0;
+  let open = 0;
+  for (const result of results) {
+    switch (result.status) {
+      case 'done':
+        if (result.outcome === 'found') found++;
+        else if (result.outcome === 'partial') partial++;
+        else notFound++;
+        break;
+      case 'failed':
+        failed++;
+        break;
+      case 'skipped':
+        skipped++;
+        break;
+      case 'cancelled':
+        cancelled++;
+        break;
+      default:
+        open++;
+    }
+  }
+  return { total: results.length, found, partial, notFound, failed, skipped, cancelled, open };
+}
+
+function updateResult(
+  results: readonly SiteResult[],
+  siteId: string | undefined,
+  update: (result: SiteResult) => SiteResult,
+): readonly SiteResult[] {
+  return results.map((result) =>
+    result.siteId === siteId && !TERMINAL_JOB_STATUSES.has(result.status) ? update(result) : result,
+  );
+}
+
+/** The site results after one event. Terminal results never change again. */
+export function applyEventToResults(
+  results: readonly SiteResult[],
+  event: SearchEvent,
+): readonly SiteResult[] {
+  const data = event.data ?? {};
+  switch (event.type) {
+    case 'search:created':
+      return data.results ?? results;
+    case 'site:scheduled':
+      return updateResult(results, event.siteId, (r) => ({ ...r, status: 'scheduled' }));
+    case 'site:started':
+      return updateResult(results, event.siteId, (r) => ({
+        ...r,
+        status: 'running',
+        attempts: data.attempt ?? r.attempts + 1,
+      }));
+    case 'site:retrying':
+    case 'site:rate_limited':
+      return updateResult(results, event.siteId, (r) => ({
+        ...r,
+        status: 'retrying',
+        error: data.reason ?? r.error,
+      }));
+    case 'site:done':
+      return updateResult(results, event.siteId, (r) => ({
+        ...r,
+        status: 'done',
+        outcome: data.outcome ?? 'not_found',
+        latencyMs: data.latencyMs ?? r.latencyMs,
+        attempts: data.attempt ?? r.attempts,
+        listing: data.listing,
+        fields: data.fields,
+        error: undefined,
+      }));
+    case 'site:failed':
+      return updateResult(results, event.siteId, (r) => ({
+        ...r,
+        status: 'failed',
+        latencyMs: data.latencyMs ?? r.latencyMs,
+        error: data.reason ?? 'failed',
+      }));
+    case 'site:cancelled':
+      return updateResult(results, event.siteId, (r) => ({ ...r, status: 'cancelled' }));
+    case 'site:skipped':
+      return updateResult(results, event.siteId, (r) => ({
+        ...r,
+        status: 'skipped',
+        error: data.reason ?? 'skipped',
+      }));
+    default:
+      return results;
+  }
+}
+
+/** The search record after one event, given the site results after it. */
+export function applyEventToSearch(search: Search, results: readonly SiteResult[], event: SearchEvent): Search {
+  if (event.type === 'search:created' && event.data?.search) search = event.data.search;
+  const summary = summarize(results);
+  switch (event.type) {
+    case 'search:completed':
+      return { ...search, status: 'completed', completedAt: event.at, summary };
+    case 'search:cancelled':
+      return { ...search, status: 'cancelled', completedAt: event.at, summary };
+    case 'search:interrupted':
+      return { ...search, status: 'interrupted', completedAt: event.at, summary };
+    default:
+      return { ...search, summary };
+  }
+}
+
+/**
+ * The snapshot after one event. Events must arrive in seq order: one whose seq is not the next
+ * is ignored, which makes replaying an overlapping backlog harmless.
+ */
+export function applyEvent(snapshot: SearchSnapshot, event: SearchEvent): SearchSnapshot {
+  const lastSeq = snapshot.events.at(-1)?.seq ?? 0;
+  if (event.seq !== lastSeq + 1) return snapshot;
+  const results = applyEventToResults(snapshot.results, event);
+  const search = applyEventToSearch(snapshot.search, results, event);
+  return { search, results, events: [...snapshot.events, event] };
+}
+
+/** Formats an event's label as the log shows it: `search:created`, `brownbook.net:done`. */
+export function eventLabel(event: Pick<SearchEvent, 'type' | 'siteId'>): string {
+  if (event.siteId && event.type.startsWith('site:')) {
+    return `${event.siteId}:${event.type.slice('site:'.length)}`;
+  }
+  return event.type;
+}
