@@ -1,0 +1,79 @@
+/**
+ * The Store seam: one interface, two implementations (SQLite embedded, Elasticsearch), one
+ * conformance suite (`store-conformance.ts`) that both must pass.
+ *
+ * Writes come as batches from the pipeline's event log. Every write is an idempotent upsert keyed
+ * on natural ids — a search by `id`, a site result by `(searchId, siteId)`, an event by
+ * `(searchId, seq)` — so a batch retried after a fault never duplicates anything.
+ */
+import type {
+  SearchEvent,
+  Search,
+  SearchListItem,
+  SearchSnapshot,
+  SearchStatus,
+  SiteResult,
+} from '../../lib/types';
+
+/** An event with the search it belongs to. */
+export interface StoredEvent extends SearchEvent {
+  readonly searchId: string;
+}
+
+/** A site result with the search it belongs to. */
+export interface StoredSiteResult extends SiteResult {
+  readonly searchId: string;
+}
+
+/** What one flush of the event log writes, applied as one unit where the store allows. */
+export interface StoreBatch {
+  /** Whole search records, upserted by id (the newest state wins). */
+  readonly searches?: readonly Search[];
+  /** Whole site results, upserted by (searchId, siteId). */
+  readonly results?: readonly StoredSiteResult[];
+  /** Events, inserted by (searchId, seq); one already there is left as it is. */
+  readonly events?: readonly StoredEvent[];
+}
+
+/** Options of the history list. */
+export interface ListSearchesOptions {
+  /** Full-text query over the business name and location. */
+  readonly q?: string;
+  readonly status?: SearchStatus;
+  /** Page size; 1–100, default 20. */
+  readonly limit?: number;
+  /** Opaque cursor from a previous page's `next`. */
+  readonly cursor?: string;
+}
+
+/** A page of the history list, newest first. */
+export interface SearchPage {
+  readonly items: readonly SearchListItem[];
+  /** Cursor of the next page; absent on the last one. */
+  readonly next?: string;
+}
+
+/** Health of the store as `/api/health` reports it. */
+export interface StoreHealth {
+  readonly status: 'ok' | 'degraded';
+  /** `sqlite` or `elasticsearch` */
+  readonly kind: string;
+  readonly detail?: string;
+}
+
+/** Persistence of searches, site results and events. */
+export interface Store {
+  /** Applies a batch. Resolves once it is durable (or safely buffered, for a store that buffers). */
+  write(batch: StoreBatch): Promise<void>;
+  /** A search with its results and events in seq order, or undefined for an unknown id. */
+  getSearch(id: string): Promise<SearchSnapshot | undefined>;
+  /** The events of a search with seq > afterSeq, in seq order. */
+  eventsAfter(searchId: string, afterSeq: number): Promise<readonly SearchEvent[]>;
+  /** History, newest first. A bad cursor throws `ValidationError`. */
+  listSearches(options?: ListSearchesOptions): Promise<SearchPage>;
+  /** Searches still `running` (after a crash, these need resuming or marking interrupted). */
+  listRunning(): Promise<readonly SearchSnapshot[]>;
+  health(): Promise<StoreHealth>;
+  /** Flushes what is buffered and releases resources. */
+  close(): Promise<void>;
+}
