@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { extractHtml, extractJson, MAX_FIELD_CHARS, readPath } from './extract';
+
+describe('extractHtml', () => {
+  const rules = { item: '.result', name: '.name', address: '.addr', phone: '.tel', url: 'a@href', website: '@data-site' };
+
+  it('reads text, attributes of a match and of the item itself', () => {
+    const html = `<ul>
+      <li class="result" data-site="https://blue.example"><a href="/l/1"><span class="name"> Blue   Door
+      Bakery </span></a><p class="addr">12 Main St</p><p class="tel">(512) 555-0134</p></li>
+      <li class="result"><span class="name">Other</span></li>
+    </ul>`;
+    expect(extractHtml(html, rules)).toEqual([
+      { name: 'Blue Door Bakery', address: '12 Main St', phone: '(512) 555-0134', url: '/l/1', website: 'https://blue.example' },
+      { name: 'Other' },
+    ]);
+  });
+
+  it('keeps markup in site data as plain text and cuts long values', () => {
+    const html = `<div class="result"><span class="name">&lt;script&gt;alert(1)&lt;/script&gt;</span><p class="addr">${'x'.repeat(
+      MAX_FIELD_CHARS + 50,
+    )}</p></div>`;
+    const [listing] = extractHtml(html, rules);
+    expect(listing!.name).toBe('<script>alert(1)</script>');
+    expect(listing!.address).toHaveLength(MAX_FIELD_CHARS);
+  });
+
+  it('skips items without a name and survives broken markup', () => {
+    expect(extractHtml('<div class="result"><p class="addr">x</p></div><div class="result"><span class="name">A', rules)).toEqual([
+      { name: 'A' },
+    ]);
+  });
+});
+
+describe('extractJson', () => {
+  it('follows dot paths, indexes arrays and joins string arrays', () => {
+    const body = {
+      data: {
+        items: [
+          { title: 'Blue Door', location: { display: ['12 Main St', 'Austin, TX'] }, contacts: [{ phone: [{ value: '+15125550134' }] }] },
+        ],
+      },
+    };
+    expect(
+      extractJson(body, { items: 'data.items', name: 'title', address: 'location.display', phone: 'contacts.0.phone.0.value' }),
+    ).toEqual([{ name: 'Blue Door', address: '12 Main St, Austin, TX', phone: '+15125550134' }]);
+  });
+
+  it('answers nothing when the path does not lead to an array', () => {
+    expect(extractJson({ data: { items: 'nope' } }, { items: 'data.items', name: 'title' })).toEqual([]);
+    expect(extractJson([{ title: 'Root' }], { items: '', name: 'title' })).toEqual([{ name: 'Root' }]);
+  });
+
+  it('never walks into the prototype chain of site data', () => {
+    expect(readPath({}, 'constructor.name')).toBeUndefined();
+    expect(readPath({ a: 1 }, '__proto__')).toBeUndefined();
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * The NAP matcher: decides, per site, whether a listing is the business the user searched for,
+ * and reports each field as `match`, `mismatch` or `missing`.
+ *
+ *   query ──┐                       name    → compareNames (fuzzball, must pass on its own)
+ *           ├─ normalise & compare  phone   → E.164 equality
+ *   listing ┘                       website → registrable-domain equality
+ *                                   address → street (+unit), city, state, ZIP
+ *                 │
+ *                 ▼
+ *   score = Σ weights of components that match / Σ weights of components both sides have
+ *
+ * Worked example: the query gives a name, a phone and "Austin, TX"; a listing has the name
+ * right, the city right and an old phone. Compared: name 0.55 + phone 1.00 + city 0.10 = 1.65;
+ * matched: 0.55 + 0.10 = 0.65; score 0.39 < {@link MATCH_THRESHOLD} → `not_found`. Had it
+ * listed the street and ZIP right too: (0.55 + 0.70 + 0.55 + 0.10) / 2.90 = 0.66 → `partial`.
+ *
+ * Invariants:
+ * - the name MUST pass for any outcome but `not_found`; it is always compared;
+ * - `found` MUST mean every field the query supplied (and the name) is `match`;
+ * - a listing in another city (state, or ZIP when cities cannot be compared) MUST be
+ *   `not_found` unless its phone matches: it is another business of the same name;
+ * - website verdicts never move the score: the published weights give it none.
+ */
+import type { BusinessQuery, FieldVerdict, Listing, MatchField, Outcome } from '../../lib/types';
+import { parseAddress, sameStreet, sameUnit, type ParsedAddress } from './normalize-address';
+import { compareNames } from './normalize-name';
+import { normalizePhone } from './normalize-phone';
+import { normalizeWebsite } from './normalize-website';
+
+/**
+ * Weighted score (0..1) from which a listing whose name passes counts as `partial`. 0.5 is
+ * "about half the total" of the vendor's weighting: a correct name plus street and ZIP
+ * (0.55 + 0.70 + 0.55 of 2.90 = 0.62) counts; a correct name with a wrong phone and nothing
+ * else (0.55 of 1.55 = 0.35) does not.
+ */
+export const MATCH_THRESHOLD = 0.5;
+
+/**
+ * Weight of each compared component: the best-match weighting a listing vendor publishes.
+ * Address is the street line (with its unit); ZIP and city weigh on their own.
+ */
+export const MATCH_WEIGHTS = {
+  phone: 1.0,
+  street: 0.7,
+  name: 0.55,
+  zip: 0.55,
+  city: 0.1,
+} as const;
+
+/**
+ * Scores more than this apart are different; closer ones tie. Sums of the weights carry
+ * floating-point noise (0.55 + 0.1 ≠ 0.65 exactly).
+ */
+const SCORE_EPSILON = 1e-9;
+
+/**
+ * Longest listing field the matcher reads, in characters. Listing fields are untrusted site
+ * data and the fuzzy scores cost O(n·m); real names and addresses are far shorter.
+ */
+const MAX_LISTING_FIELD = 500;
+
+/** How one listing compares with the query. */
+export interface MatchResult {
+  /** 0..1: weights of matching components over weights of components both sides have. */
+  readonly score: number;
+  readonly outcome: Outcome;
+  /** A verdict for `name` and for each other field the query supplied. */
+  readonly fields: Partial<Record<MatchField, FieldVerdict>>;
+}
+
+/** Compares one listing with the query; see the module comment for the rules. */
+export function matchListing(query: BusinessQuery, listing: Listing): MatchResult {
+  const fields: Partial<Record<MatchField, FieldVerdict>> = {};
+  let earned = 0;
+  let compared = 0;
+  const weigh = (weight: number, matched: boolean) => {
+    compared += weight;
+    if (matched) earned += weight;
+  };
+
+  const listingName = siteText(listing.name);
+  const namePasses = listingName !== undefined && compareNames(query.name, listingName).pass;
+  fields.name = listingName === undefined ? 'missing' : namePasses ? 'match' : 'mismatch';
+  weigh(MATCH_WEIGHTS.name, namePasses);
+
+  let phoneMatches = false;
+  const queryPhone = query.phone === undefined ? undefined : normalizePhone(query.phone);
+  if (queryPhone !== undefined) {
+    const listingPhone = optional(siteText(listing.phone), normalizePhone);
+    if (listingPhone === undefined) {
+      fields.phone = 'missing';
+    } else {
+      phoneMatches = listingPhone === queryPhone;
+      fields.phone = phoneMatches ? 'match' : 'mismatch';
+      weigh(MATCH_WEIGHTS.phone, phoneMatches);
+    }
+  }
+
+  // A query website that names no host (`n/a`) cannot be compared, so it gets no verdict.
+  const queryWebsite = query.website === undefined ? undefined : normalizeWebsite(query.website);
+  if (queryWebsite !== undefined) {
+    const listingWebsite = optional(siteText(listing.website), normalizeWebsite);
+    fields.website =
+      listingWebsite === undefined ? 'missing' : listingWebsite === queryWebsite ? 'match' : 'mismatch';
+  }
+
+  let elsewhere = false;
+  const queryPlace = query.location === undefined ? {} : parseAddress(query.location);
+  // A location with nothing recognisable in it ("downtown") cannot be compared either.
+  if (Object.keys(queryPlace).length > 0) {
+    const listingPlace = optional(siteText(listing.address), parseAddress) ?? {};
+    const address = compareAddresses(queryPlace, listingPlace);
+    fields.address = address.verdict;
+    elsewhere = address.elsewhere;
+    for (const [component, matched] of address.components) weigh(MATCH_WEIGHTS[component], matched);
+  }
+
+  const score = compared > 0 ? earned / compared : 0;
+  const verdicts = Object.values(fields);
+  let outcome: Outcome;
+  if (!namePasses || (elsewhere && !phoneMatches)) outcome = 'not_found';
+  else if (verdicts.every((verdict) => verdict === 'match')) outcome = 'found';
+  else if (score >= MATCH_THRESHOLD - SCORE_EPSILON) outcome = 'partial';
+  else outcome = 'not_found';
+  return { score, outcome, fields };
+}
+
+/**
+ * The listing among a site's candidates that is the business: the highest score among those
+ * not `not_found`; on a tie, the one with more `match` verdicts, then the first. When none
+ * qualifies: `not_found`, score 0, no listing.
+ */
+export function bestMatch(
+  query: BusinessQuery,
+  listings: readonly Listing[],
+): { readonly listing?: Listing } & MatchResult {
+  let best: { listing: Listing; result: MatchResult; matches: number } | undefined;
+  for (const listing of listings) {
+    const result = matchListing(query, listing);
+    if (result.outcome === 'not_found') continue;
+    const matches = Object.values(result.fields).filter((verdict) => verdict === 'match').length;
+    const better =
+      best === undefined ||
+      result.score > best.result.score + SCORE_EPSILON ||
+      (result.score > best.result.score - SCORE_EPSILON && matches > best.matches);
+    if (better) best = { listing, result, matches };
+  }
+  return best === undefined
+    ? { score: 0, outcome: 'not_found', fields: {} }
+    : { listing: best.listing, ...best.result };
+}
+
+type AddressComponent = 'street' | 'zip' | 'city';
+
+/**
+ * The address verdict, the weighted components both sides have, and whether the listing is in
+ * another place altogether.
+ */
+function compareAddresses(
+  query: ParsedAddress,
+  listing: ParsedAddress,
+): { verdict: FieldVerdict; components: [AddressComponent, boolean][]; elsewhere: boolean } {
+  const components: [AddressComponent, boolean][] = [];
+  const conflicts: boolean[] = [];
+
+  if (query.street !== undefined && listing.street !== undefined) {
+    // A unit on one side only is how sites differ, not a different place.
+    const unitAgrees =
+      query.unit === undefined || listing.unit === undefined || sameUnit(query.unit, listing.unit);
+    const matched = sameStreet(query.street, listing.street) && unitAgrees;
+    components.push(['street', matched]);
+    conflicts.push(!matched);
+  }
+  const stateDiffers =
+    query.state !== undefined && listing.state !== undefined && query.state !== listing.state;
+  if (query.city !== undefined && listing.city !== undefined) {
+    const matched = query.city === listing.city && !stateDiffers;
+    components.push(['city', matched]);
+    conflicts.push(!matched);
+  }
+  const zipDiffers = query.zip !== undefined && listing.zip !== undefined && query.zip !== listing.zip;
+  if (query.zip !== undefined && listing.zip !== undefined) components.push(['zip', !zipDiffers]);
+  conflicts.push(zipDiffers, stateDiffers);
+
+  // "Elsewhere" is judged on the most telling locality both have. An equal ZIP wins over a
+  // differing city name, since USPS accepts several city names for one ZIP.
+  let elsewhere: boolean;
+  if (query.zip !== undefined && !zipDiffers && listing.zip !== undefined) elsewhere = false;
+  else if (query.city !== undefined && listing.city !== undefined) elsewhere = query.city !== listing.city || stateDiffers;
+  else if (zipDiffers) elsewhere = true;
+  else elsewhere = stateDiffers;
+
+  const comparedAny =
+    components.length > 0 || (query.state !== undefined && listing.state !== undefined);
+  let verdict: FieldVerdict;
+  if (conflicts.some(Boolean)) verdict = 'mismatch';
+  // The user named a street and the listing shows none (only a city, or nothing): incomplete.
+  else if (!comparedAny || (query.street !== undefined && listing.street === undefined)) verdict = 'missing';
+  else verdict = 'match';
+  return { verdict, components, elsewhere };
+}
+
+/**
+ * A listing field as trimmed text, or `undefined` when empty. Sites are untrusted: a JSON site
+ * may give a phone as a number, so numbers are read as text and anything else as absent.
+ */
+function siteText(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+  const trimmed = text.trim().slice(0, MAX_LISTING_FIELD);
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function optional<T>(value: string | undefined, normalise: (text: string) => T): T | undefined {
+  return value === undefined ? undefined : normalise(value);
+}

@@ -1,0 +1,135 @@
+/**
+ * Business names: normalised ("relaxed", as listing vendors say) and compared with a token-based
+ * fuzzy score from fuzzball.
+ *
+ * A name passes when its words are nearly the same words as the other's:
+ *
+ *   "Smith & Sons Plumbing LLC" → "smith and sons plumbing" ─┐
+ *   "Smith and Sons Plumbing"   → "smith and sons plumbing" ─┴─ set 100, sort 100 → pass
+ *   "Blue Door"  vs "Blue Door Barbers"   set 100 (subset!), sort 69, coverage 2/3 → fail
+ *   "Blue Door Bakery" vs "Blue Door Barbers"   set 85, sort 85, coverage 2/3     → fail
+ *
+ * token_set_ratio alone scores any subset 100, so a name that is a prefix of a longer one
+ * (`Blue Door` / `Blue Door Barbers`) would pass; the coverage rule closes that trap.
+ */
+import { ratio, token_set_ratio, token_sort_ratio } from 'fuzzball';
+
+/**
+ * token_sort_ratio at or above which two names pass on their own: the same words in any order
+ * with at most a typo (`Smith Plumbling` / `Smith Plumbing` scores 97). Calibrated so that
+ * namesakes differing in one short word stay below (`Studio 54` / `Studio 45` 89,
+ * `Blue Door Bakery` / `Blue Door Barbers` 85).
+ */
+export const NAME_SORT_MIN = 90;
+
+/**
+ * token_set_ratio at or above which a name with extra words may pass, provided the coverage
+ * rule holds too. `Blue Door Bakery` / `Blue Door Barbers` scores exactly 85, so the usual ~85
+ * cut-off would let that namesake through; 90 keeps it out.
+ */
+export const NAME_SET_MIN = 90;
+
+/**
+ * Share of the longer name's distinct words that must pair with a word of the other name
+ * (0..1). 0.75 lets a three-word name gain one word (`Lone Star Dental` / `Lone Star Dental
+ * Care`) but never a two-word one (`Blue Door` / `Blue Door Barbers`).
+ */
+export const NAME_COVERAGE_MIN = 0.75;
+
+/** fuzzball `ratio` at or above which two single words pair up: `plumbling`/`plumbing` 94, `sons`/`son` 86, but not `bakery`/`bakers` 83. */
+const WORD_PAIR_MIN = 85;
+
+/**
+ * Legal-form words dropped from the end of a name (after punctuation is gone, so `L.L.C.` is
+ * `llc` and `Co.` is `co`). Only trailing ones: "Co" inside a name may be part of it.
+ */
+const LEGAL_SUFFIXES: ReadonlySet<string> = new Set([
+  'inc', 'incorporated', 'llc', 'lc', 'llp', 'lp', 'lllp', 'pllc', 'pc', 'pa', 'plc', 'ltd',
+  'limited', 'co', 'corp', 'corporation', 'company', 'gmbh',
+]);
+
+/** Words that carry no identity: ignored when counting which words the names share. */
+const FILLER_WORDS: ReadonlySet<string> = new Set(['and', 'the', 'of']);
+
+/**
+ * A business name in comparable form: lower-case ASCII, `&` as `and`, apostrophes and periods
+ * removed (`Joe's` → `joes`, `L.L.C.` → `llc`), other punctuation as spaces, a leading `the`
+ * and trailing legal suffixes (`Inc`, `LLC`, `& Co.` …) dropped. A name made only of such words
+ * (`The Company`) is kept whole rather than emptied.
+ */
+export function normalizeName(name: string): string {
+  const words = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/['’`.]/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean);
+  let start = 0;
+  let end = words.length;
+  if (words[0] === 'the') start = 1;
+  // `Smith & Co.` → `smith and co`: drop the suffix, then the dangling `and`.
+  const droppable = (word: string) => LEGAL_SUFFIXES.has(word) || (end < words.length && word === 'and');
+  while (end > start && droppable(words[end - 1]!)) end -= 1;
+  const kept = words.slice(start, end);
+  return (kept.length > 0 ? kept : words).join(' ');
+}
+
+/** How two business names compare. Scores are fuzzball's 0..100. */
+export interface NameComparison {
+  /** token_set_ratio of the normalised names. */
+  readonly setScore: number;
+  /** token_sort_ratio of the normalised names. */
+  readonly sortScore: number;
+  /** Share of the longer name's distinct words paired with a word of the other (0..1). */
+  readonly coverage: number;
+  /** Whether the names are taken to name the same business. */
+  readonly pass: boolean;
+}
+
+/**
+ * Compares two business names. They pass when their normalised forms are equal ignoring spaces
+ * (`BlueDoor` / `Blue Door`), when token_sort_ratio ≥ {@link NAME_SORT_MIN}, or when
+ * token_set_ratio ≥ {@link NAME_SET_MIN} and coverage ≥ {@link NAME_COVERAGE_MIN}.
+ */
+export function compareNames(a: string, b: string): NameComparison {
+  const left = normalizeName(a);
+  const right = normalizeName(b);
+  if (!left || !right) return { setScore: 0, sortScore: 0, coverage: 0, pass: false };
+  // Our strings are already processed; fuzzball's own cleanup would only repeat the work.
+  const setScore = token_set_ratio(left, right, { full_process: false });
+  const sortScore = token_sort_ratio(left, right, { full_process: false });
+  const coverage = wordCoverage(left, right);
+  const pass =
+    left.replace(/ /g, '') === right.replace(/ /g, '') ||
+    sortScore >= NAME_SORT_MIN ||
+    (setScore >= NAME_SET_MIN && coverage >= NAME_COVERAGE_MIN);
+  return { setScore, sortScore, coverage, pass };
+}
+
+/** Greedy one-to-one pairing of distinct words, exact pairs first, then near ones. */
+function wordCoverage(left: string, right: string): number {
+  const words = (text: string) => [...new Set(text.split(' ').filter((w) => !FILLER_WORDS.has(w)))];
+  const a = words(left);
+  const b = words(right);
+  const longest = Math.max(a.length, b.length);
+  if (longest === 0) return 1;
+  const unpairedB = new Set(b);
+  const unpairedA: string[] = [];
+  let paired = 0;
+  for (const word of a) {
+    if (unpairedB.delete(word)) paired += 1;
+    else unpairedA.push(word);
+  }
+  for (const word of unpairedA) {
+    const near = [...unpairedB].find((other) => ratio(word, other, { full_process: false }) >= WORD_PAIR_MIN);
+    if (near !== undefined) {
+      unpairedB.delete(near);
+      paired += 1;
+    }
+  }
+  return paired / longest;
+}

@@ -1,0 +1,103 @@
+/**
+ * A site definition is data: which URL to ask, how fast it may be asked, and where the listing's
+ * fields sit in the answer. The built-in list and a user's `SITES_FILE` share this schema.
+ */
+import { z } from 'zod';
+import { siteIdSchema } from '../../lib/schemas';
+
+/** Query fields that may appear as `{placeholder}` in a search URL. */
+export const URL_PLACEHOLDERS = ['name', 'location', 'phone', 'website'] as const;
+
+const limitsSchema = z.strictObject({
+  /** Requests in flight at once. 1–100. */
+  concurrency: z.number().int().min(1).max(100),
+  /** Requests allowed per `perMs` sliding window. 1–10,000. */
+  requests: z.number().int().min(1).max(10_000),
+  /** Window length in ms. 1 ms – 1 day. */
+  perMs: z.number().int().min(1).max(86_400_000),
+});
+
+const searchUrlSchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      // Placeholders are not valid in every URL position until filled; try with them filled.
+      url = new URL(value.replaceAll(/\{(\w+)\}/g, 'x'));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not an absolute URL: ${JSON.stringify(value)}` });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `must be http or https, got ${url.protocol}` });
+    }
+    const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(value)?.[1] ?? '';
+    if (authority.includes('{')) {
+      ctx.addIssue({ code: 'custom', message: 'the host must be fixed, never a placeholder' });
+    }
+    for (const [, placeholder] of value.matchAll(/\{(\w+)\}/g)) {
+      if (!(URL_PLACEHOLDERS as readonly string[]).includes(placeholder!)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown placeholder {${placeholder}}; expected one of ${URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+        });
+      }
+    }
+  });
+
+/** Where the fields of a listing are found in an HTML page: CSS selectors, `sel@attr` for an attribute. */
+const htmlExtractSchema = z.strictObject({
+  item: z.string().min(1),
+  name: z.string().min(1),
+  address: z.string().min(1).optional(),
+  phone: z.string().min(1).optional(),
+  website: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+});
+
+/** Where the fields of a listing are found in a JSON answer: dot paths. */
+const jsonExtractSchema = z.strictObject({
+  items: z.string(),
+  name: z.string().min(1),
+  address: z.string().min(1).optional(),
+  phone: z.string().min(1).optional(),
+  website: z.string().min(1).optional(),
+  url: z.string().min(1).optional(),
+});
+
+const common = {
+  id: siteIdSchema,
+  name: z.string().min(1).max(100),
+  search: z.strictObject({ url: searchUrlSchema }),
+  limits: limitsSchema,
+  /** Per-attempt timeout. Default 4000 ms; 100 ms – 60 s. */
+  timeoutMs: z.number().int().min(100).max(60_000).default(4000),
+  /** Retries after the first attempt. Default 2; 0–10. */
+  retries: z.number().int().min(0).max(10).default(2),
+  /** Served by the sandbox network: labelled so in the UI. */
+  sandbox: z.boolean().default(false),
+};
+
+/** Schema of one site definition. */
+export const siteDefinitionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...common, kind: z.literal('html'), extract: htmlExtractSchema }),
+  z.strictObject({ ...common, kind: z.literal('json'), extract: jsonExtractSchema }),
+]);
+
+/** Schema of a `SITES_FILE`: an array of site definitions with unique ids. */
+export const siteDefinitionListSchema = z.array(siteDefinitionSchema).superRefine((sites, ctx) => {
+  const seen = new Set<string>();
+  sites.forEach((site, index) => {
+    if (seen.has(site.id)) {
+      ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate site id ${site.id}` });
+    }
+    seen.add(site.id);
+  });
+});
+
+/** A validated site definition (defaults applied). */
+export type SiteDefinition = z.output<typeof siteDefinitionSchema>;
+/** A site definition as written in a file (defaults optional). */
+export type SiteDefinitionInput = z.input<typeof siteDefinitionSchema>;
+/** A site's limits. */
+export type SiteLimits = SiteDefinition['limits'];
