@@ -1,0 +1,265 @@
+/**
+ * The event log: every state change of every search goes through `emit`, which numbers it,
+ * applies it to the search's live state, tells listeners (the Socket.IO hub) at once, and queues
+ * it for the store, where it lands in batches.
+ *
+ *   pipeline ──emit──▶ [ event log ] ──now────▶ listeners (hub → browsers)
+ *                          │
+ *                          └──batched (≤ FLUSH_MS or FLUSH_EVENTS)──▶ store
+ *
+ * Invariants:
+ * - Each search's events MUST carry seq 1, 2, 3 … with no gap or repeat, in emit order.
+ * - Listeners MUST see events in seq order, synchronously with `emit`.
+ * - A running search's state is answered from memory (it includes what the store has not yet
+ *   received); once a search is terminal and flushed it is answered by the store.
+ * - A failed store write is retried with backoff; nothing queued is dropped.
+ */
+import type { Logger } from 'pino';
+import { applyEventToResults, applyEventToSearch } from '../../lib/search-state';
+import type {
+  Search,
+  SearchEvent,
+  SearchEventData,
+  SearchEventType,
+  SearchSnapshot,
+  SiteResult,
+} from '../../lib/types';
+import type { Store, StoredEvent, StoredSiteResult } from '../store/store';
+
+/** Longest an event waits in memory before it is written. */
+export const FLUSH_MS = 25;
+/** Events that trigger an immediate write. */
+export const FLUSH_EVENTS = 500;
+/** How long a finished search stays in memory after it is written (late subscribers, exports). */
+const LINGER_MS = 30_000;
+
+/** Receives every event as it is emitted. */
+export type EventListener = (searchId: string, event: SearchEvent) => void;
+
+/** Options of the event log. */
+export interface EventLogOptions {
+  readonly store: Store;
+  readonly logger: Logger;
+  /** Clock, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+interface LiveSearch {
+  search: Search;
+  results: readonly SiteResult[];
+  events: SearchEvent[];
+  lingerTimer?: NodeJS.Timeout;
+}
+
+/** Numbers, applies, broadcasts and persists search events. */
+export class EventLog {
+  private readonly live = new Map<string, LiveSearch>();
+  private readonly listeners = new Set<EventListener>();
+  private readonly store: Store;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  private pendingSearches = new Map<string, Search>();
+  private pendingResults = new Map<string, StoredSiteResult>();
+  private pendingEvents: StoredEvent[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private writing?: Promise<void>;
+  private failures = 0;
+
+  constructor(options: EventLogOptions) {
+    this.store = options.store;
+    this.logger = options.logger.child({ module: 'event-log' });
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts a search's log with `search:created` (seq 1), carrying its initial state. */
+  create(search: Search, results: readonly SiteResult[]): SearchEvent {
+    if (this.live.has(search.id)) throw new Error(`search ${search.id} is already in the event log`);
+    const entry: LiveSearch = { search, results, events: [] };
+    this.live.set(search.id, entry);
+    return this.append(entry, 'search:created', undefined, { search, results });
+  }
+
+  /**
+   * Continues the log of a search loaded from the store (recovery after a restart): its next
+   * event gets the seq after the last stored one.
+   */
+  resume(snapshot: SearchSnapshot): void {
+    this.live.set(snapshot.search.id, {
+      search: snapshot.search,
+      results: snapshot.results,
+      events: [...snapshot.events],
+    });
+  }
+
+  /** Appends one event to a live search. Returns it, or undefined when the search is not live. */
+  emit(searchId: string, type: SearchEventType, siteId?: string, data?: SearchEventData): SearchEvent | undefined {
+    const entry = this.live.get(searchId);
+    if (!entry) {
+      this.logger.warn({ searchId, type, siteId }, 'event for a search that is not live; dropped');
+      return undefined;
+    }
+    return this.append(entry, type, siteId, data);
+  }
+
+  private append(
+    entry: LiveSearch,
+    type: SearchEventType,
+    siteId: string | undefined,
+    data: SearchEventData | undefined,
+  ): SearchEvent {
+    const seq = (entry.events.at(-1)?.seq ?? 0) + 1;
+    const event: SearchEvent = { seq, at: this.now(), type, ...(siteId ? { siteId } : {}), ...(data ? { data } : {}) };
+    const before = entry.results;
+    entry.results = applyEventToResults(entry.results, event);
+    entry.search = applyEventToSearch(entry.search, entry.results, event);
+    entry.events.push(event);
+
+    const searchId = entry.search.id;
+    this.pendingSearches.set(searchId, entry.search);
+    entry.results.forEach((result, index) => {
+      if (result !== before[index]) this.pendingResults.set(`${searchId}\u0000${result.siteId}`, { ...result, searchId });
+    });
+    if (type === 'search:created') {
+      for (const result of entry.results) this.pendingResults.set(`${searchId}\u0000${result.siteId}`, { ...result, searchId });
+    }
+    this.pendingEvents.push({ ...event, searchId });
+    this.scheduleFlush();
+
+    for (const listener of this.listeners) {
+      try {
+        listener(searchId, event);
+      } catch (error) {
+        // A broken listener must not stop the log or the other listeners.
+        this.logger.error({ err: error, searchId, seq }, 'event listener threw');
+      }
+    }
+    if (entry.search.status !== 'running') this.lingerThenForget(searchId, entry);
+    return event;
+  }
+
+  /** A live search's current state, or undefined when it is not in memory. */
+  snapshot(searchId: string): SearchSnapshot | undefined {
+    const entry = this.live.get(searchId);
+    if (!entry) return undefined;
+    return { search: entry.search, results: entry.results, events: [...entry.events] };
+  }
+
+  /** A live search's events after `afterSeq`, or undefined when it is not in memory. */
+  eventsAfter(searchId: string, afterSeq: number): SearchEvent[] | undefined {
+    const entry = this.live.get(searchId);
+    if (!entry) return undefined;
+    // seq n sits at index n - 1.
+    return entry.events.slice(Math.max(0, afterSeq));
+  }
+
+  /** Searches held in memory (running ones and those lingering after they finished). */
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  /** Events and states not yet written to the store. */
+  get backlog(): number {
+    return this.pendingEvents.length + this.pendingSearches.size + this.pendingResults.size;
+  }
+
+  private lingerThenForget(searchId: string, entry: LiveSearch): void {
+    if (entry.lingerTimer) return;
+    entry.lingerTimer = setTimeout(() => {
+      // Only forget once the store has everything, or readers would see a hole.
+      if (this.backlog === 0 && !this.writing) this.live.delete(searchId);
+      else {
+        entry.lingerTimer = undefined;
+        this.lingerThenForget(searchId, entry);
+      }
+    }, LINGER_MS);
+    entry.lingerTimer.unref();
+  }
+
+  private scheduleFlush(): void {
+    if (this.writing) return; // the write in progress schedules the next one when it ends
+    if (this.pendingEvents.length >= FLUSH_EVENTS) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      void this.writeOnce();
+      return;
+    }
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.writeOnce();
+    }, FLUSH_MS);
+  }
+
+  private writeOnce(): Promise<void> {
+    if (this.writing) return this.writing;
+    if (this.backlog === 0) return Promise.resolve();
+    const batch = {
+      searches: [...this.pendingSearches.values()],
+      results: [...this.pendingResults.values()],
+      events: this.pendingEvents,
+    };
+    this.pendingSearches = new Map();
+    this.pendingResults = new Map();
+    this.pendingEvents = [];
+    this.writing = this.store
+      .write(batch)
+      .then(
+        () => {
+          this.failures = 0;
+        },
+        (error: unknown) => {
+          this.failures++;
+          this.logger.error(
+            { err: error, events: batch.events.length, failures: this.failures },
+            'store write failed; will retry',
+          );
+          // Put the batch back in front of what came since; newer states win over older ones.
+          for (const search of batch.searches) if (!this.pendingSearches.has(search.id)) this.pendingSearches.set(search.id, search);
+          for (const result of batch.results) {
+            const key = `${result.searchId}\u0000${result.siteId}`;
+            if (!this.pendingResults.has(key)) this.pendingResults.set(key, result);
+          }
+          this.pendingEvents = [...batch.events, ...this.pendingEvents];
+        },
+      )
+      .finally(() => {
+        this.writing = undefined;
+        if (this.backlog > 0) {
+          if (this.failures > 0) {
+            const backoff = Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6));
+            clearTimeout(this.flushTimer);
+            this.flushTimer = setTimeout(() => {
+              this.flushTimer = undefined;
+              void this.writeOnce();
+            }, backoff);
+          } else {
+            this.scheduleFlush();
+          }
+        }
+      });
+    return this.writing;
+  }
+
+  /** Writes everything queued; resolves when the store has it (retrying while it fails). */
+  async flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    while (this.writing || this.backlog > 0) {
+      await (this.writing ?? this.writeOnce());
+      if (this.failures > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Stops timers after a final flush. */
+  async close(): Promise<void> {
+    await this.flush();
+    clearTimeout(this.flushTimer);
+    for (const entry of this.live.values()) clearTimeout(entry.lingerTimer);
+  }
+}

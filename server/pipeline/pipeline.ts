@@ -1,0 +1,383 @@
+/**
+ * The pipeline: one search fans out to every site, within each site's limits, as fast as they
+ * allow, and ends by its deadline.
+ *
+ *   submit ─▶ [search producer] ─jobs─▶ [dispatcher] ─jobs ≤ demand─▶ [site consumer × N] ─▶ sites
+ *                                            ▲                               │
+ *                                            └────────── demand ─────────────┘
+ *   every transition ─▶ event log ─▶ hub (browsers) + store (batched)
+ *
+ * Example: a search over 10 sites makes 10 site jobs. Each consumer with a free slot takes its
+ * job at once (`site:scheduled`), starts it when its rate window allows (`site:started`) and ends
+ * it `site:done` / `site:failed`; when the last job ends the search is `search:completed`. At the
+ * deadline (5 s interactive) every job still open fails with reason `deadline`.
+ *
+ * Invariants:
+ * - Work moves only on events (a submit, a demand, an answer, a backoff's end): nothing polls.
+ * - Every site job ends in exactly one terminal event, and the search ends after all of them.
+ * - A retry is planned only when it can start before the deadline.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteResult } from '../../lib/types';
+import { TERMINAL_JOB_STATUSES } from '../../lib/types';
+import { summarize } from '../../lib/search-state';
+import { OverloadedError, SiteTimeoutError, ValidationError } from '../errors';
+import { bestMatch } from '../sites/match';
+import type { SiteRegistry } from '../sites/site-registry';
+import { planRetry } from './attempt';
+import { Dispatcher, type Delivery } from './dispatcher';
+import type { EventLog } from './event-log';
+import { SiteConsumer, type SiteConsumerStats } from './site-consumer';
+import type { SiteJob } from './site-job';
+
+/** Options of the pipeline. */
+export interface PipelineOptions {
+  readonly registry: SiteRegistry;
+  readonly eventLog: EventLog;
+  readonly logger: Logger;
+  /** Deadline of an interactive search. Default 5000 ms. */
+  readonly searchDeadlineMs?: number;
+  /** Deadline of a bulk search. Default 60,000 ms. */
+  readonly bulkDeadlineMs?: number;
+  /** Site jobs the dispatcher may buffer before searches are refused. Default 50,000. */
+  readonly maxBufferedJobs?: number;
+  /** Clock, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Options of one search. */
+export interface SubmitOptions {
+  /** Restrict the search to these site ids. Default: every site. */
+  readonly sites?: readonly string[];
+  readonly priority?: SearchPriority;
+}
+
+/** Live figures of one site, for `GET /api/sites`. */
+export interface PipelineSiteStats extends SiteConsumerStats {
+  /** Jobs for this site waiting in the dispatcher. */
+  readonly buffered: number;
+}
+
+/** Why a job was ended from outside its attempt. */
+class JobEndedError extends Error {
+  override readonly name = 'JobEndedError';
+}
+
+interface RunningSearch {
+  readonly search: Search;
+  /** Open jobs by site id; a job leaves this map when it ends. */
+  readonly jobs: Map<string, SiteJob>;
+  readonly retryTimers: Set<NodeJS.Timeout>;
+  deadlineTimer?: NodeJS.Timeout;
+}
+
+/** A new search id: 128 random bits, URL-safe. */
+export function newSearchId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Fans searches out to sites through the dispatcher and per-site consumers. */
+export class Pipeline {
+  private readonly registry: SiteRegistry;
+  private readonly eventLog: EventLog;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly deadlines: Record<SearchPriority, number>;
+  private readonly maxBufferedJobs: number;
+  private readonly dispatcher = new Dispatcher();
+  private readonly consumers = new Map<string, SiteConsumer>();
+  private readonly running = new Map<string, RunningSearch>();
+  private accepting = true;
+
+  constructor(options: PipelineOptions) {
+    this.registry = options.registry;
+    this.eventLog = options.eventLog;
+    this.logger = options.logger.child({ module: 'pipeline' });
+    this.now = options.now ?? Date.now;
+    this.deadlines = {
+      interactive: options.searchDeadlineMs ?? 5_000,
+      bulk: options.bulkDeadlineMs ?? 60_000,
+    };
+    this.maxBufferedJobs = options.maxBufferedJobs ?? 50_000;
+
+    for (const connector of this.registry.all()) {
+      if (connector.unavailableReason) continue;
+      const { id, limits } = connector.definition;
+      const consumer = new SiteConsumer({
+        siteId: id,
+        limits,
+        ask: (count) => this.deliver(this.dispatcher.handleDemand(id, count)),
+        run: (job) => this.run(job),
+        onScheduled: (job) => this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId),
+      });
+      this.consumers.set(id, consumer);
+      consumer.start();
+    }
+  }
+
+  private deliver(delivery: Delivery | undefined): void {
+    if (delivery) this.consumers.get(delivery.siteId)!.handleEvents(delivery.jobs);
+  }
+
+  // --- search producer -------------------------------------------------------------------------
+
+  /**
+   * Admits a search, expands it into one job per site and buffers them. Throws `ValidationError`
+   * for unknown site ids and `OverloadedError` when the buffer has no room.
+   */
+  submit(query: BusinessQuery, options: SubmitOptions = {}): Search {
+    if (!this.accepting) throw new OverloadedError('sitescan is shutting down', 5_000);
+    const connectors = options.sites
+      ? [...new Set(options.sites)].map((id) => ({ id, connector: this.registry.get(id) }))
+      : this.registry.all().map((connector) => ({ id: connector.definition.id, connector }));
+    const unknown = connectors.filter((entry) => !entry.connector).map((entry) => entry.id);
+    if (unknown.length > 0) {
+      throw new ValidationError(`sites: unknown site id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+    }
+    if (this.dispatcher.size + connectors.length > this.maxBufferedJobs) {
+      throw new OverloadedError(
+        `too many site jobs waiting (${this.dispatcher.size} buffered, limit ${this.maxBufferedJobs})`,
+        this.estimateDrainMs(),
+      );
+    }
+
+    const priority = options.priority ?? 'interactive';
+    const createdAt = this.now();
+    const results: SiteResult[] = connectors.map(({ connector }) => ({
+      siteId: connector!.definition.id,
+      siteName: connector!.definition.name,
+      sandbox: connector!.definition.sandbox,
+      status: 'pending',
+      attempts: 0,
+    }));
+    const search: Search = {
+      id: newSearchId(),
+      query,
+      priority,
+      status: 'running',
+      createdAt,
+      deadlineAt: createdAt + this.deadlines[priority],
+      summary: summarize(results),
+    };
+    this.eventLog.create(search, results);
+
+    const running: RunningSearch = { search, jobs: new Map(), retryTimers: new Set() };
+    this.running.set(search.id, running);
+    const abort = new AbortController();
+    const jobs: SiteJob[] = [];
+    for (const { connector } of connectors) {
+      const siteId = connector!.definition.id;
+      if (connector!.unavailableReason) {
+        this.eventLog.emit(search.id, 'site:skipped', siteId, { reason: connector!.unavailableReason });
+        continue;
+      }
+      const job: SiteJob = {
+        searchId: search.id,
+        siteId,
+        query,
+        priority,
+        deadlineAt: search.deadlineAt,
+        abort: new AbortController(),
+        attempts: 0,
+      };
+      // One abort per job, all tied to the search's: cancel and deadline end every job at once.
+      abort.signal.addEventListener('abort', () => job.abort.abort(abort.signal.reason), { once: true });
+      running.jobs.set(siteId, job);
+      jobs.push(job);
+    }
+    running.deadlineTimer = setTimeout(() => this.end(search.id, 'deadline'), search.deadlineAt - createdAt);
+    if (!this.completeIfDone(running)) {
+      for (const delivery of this.dispatcher.enqueue(jobs)) this.deliver(delivery);
+    }
+    return this.eventLog.snapshot(search.id)?.search ?? search;
+  }
+
+  /** Rough time until the buffer drains: buffered jobs over the sites' combined rate. */
+  private estimateDrainMs(): number {
+    let perSecond = 0;
+    for (const connector of this.registry.all()) {
+      const { requests, perMs } = connector.definition.limits;
+      perSecond += (requests * 1000) / perMs;
+    }
+    const sites = Math.max(1, this.consumers.size);
+    return Math.max(1_000, Math.ceil((this.dispatcher.size / Math.max(perSecond / sites, 0.001)) * 1000));
+  }
+
+  // --- site jobs -------------------------------------------------------------------------------
+
+  private isOpen(job: SiteJob): boolean {
+    return this.running.get(job.searchId)?.jobs.get(job.siteId) === job;
+  }
+
+  private async run(job: SiteJob): Promise<void> {
+    if (!this.isOpen(job)) return;
+    const connector = this.registry.get(job.siteId)!;
+    const started = this.now();
+    job.attempts++;
+    job.firstStartedAt ??= started;
+    this.eventLog.emit(job.searchId, 'site:started', job.siteId, { attempt: job.attempts });
+    const timeoutMs = Math.max(1, Math.min(connector.definition.timeoutMs, job.deadlineAt - started));
+    try {
+      const answer = await connector.search(job.query, { signal: job.abort.signal, timeoutMs });
+      if (!this.isOpen(job)) return;
+      const match = bestMatch(job.query, answer.listings);
+      this.finishJob(job, 'site:done', {
+        attempt: job.attempts,
+        latencyMs: this.now() - started,
+        outcome: match.outcome,
+        score: match.score,
+        ...(match.listing ? { listing: match.listing, fields: match.fields } : {}),
+      });
+    } catch (error) {
+      if (job.abort.signal.aborted || !this.isOpen(job)) return;
+      if (error instanceof SiteTimeoutError && timeoutMs < connector.definition.timeoutMs) {
+        // The attempt was cut short to end by the deadline: the deadline, not the site, ended it.
+        this.finishJob(job, 'site:failed', { attempt: job.attempts, latencyMs: this.now() - started, reason: 'deadline' });
+        return;
+      }
+      const decision = planRetry(error, {
+        attempts: job.attempts,
+        retries: connector.definition.retries,
+        now: this.now(),
+        deadlineAt: job.deadlineAt,
+      });
+      if (!decision.retry) {
+        this.finishJob(job, 'site:failed', {
+          attempt: job.attempts,
+          latencyMs: this.now() - started,
+          reason: decision.reason,
+        });
+        return;
+      }
+      this.eventLog.emit(job.searchId, decision.rateLimited ? 'site:rate_limited' : 'site:retrying', job.siteId, {
+        attempt: job.attempts,
+        delayMs: decision.delayMs,
+        reason: decision.reason,
+      });
+      this.retryLater(job, decision.delayMs);
+    }
+  }
+
+  private retryLater(job: SiteJob, delayMs: number): void {
+    const running = this.running.get(job.searchId)!;
+    const timer = setTimeout(() => {
+      running.retryTimers.delete(timer);
+      if (!this.isOpen(job)) return;
+      for (const delivery of this.dispatcher.enqueue([job], { front: true })) this.deliver(delivery);
+    }, delayMs);
+    running.retryTimers.add(timer);
+  }
+
+  private finishJob(
+    job: SiteJob,
+    type: 'site:done' | 'site:failed' | 'site:cancelled',
+    data: Parameters<EventLog['emit']>[3],
+  ): void {
+    const running = this.running.get(job.searchId);
+    if (!running || running.jobs.get(job.siteId) !== job) return;
+    running.jobs.delete(job.siteId);
+    this.eventLog.emit(job.searchId, type, job.siteId, data);
+    this.completeIfDone(running);
+  }
+
+  private completeIfDone(running: RunningSearch): boolean {
+    if (running.jobs.size > 0) return false;
+    this.forget(running);
+    this.eventLog.emit(running.search.id, 'search:completed', undefined, {
+      summary: this.eventLog.snapshot(running.search.id)?.search.summary,
+    });
+    return true;
+  }
+
+  private forget(running: RunningSearch): void {
+    clearTimeout(running.deadlineTimer);
+    for (const timer of running.retryTimers) clearTimeout(timer);
+    this.running.delete(running.search.id);
+  }
+
+  /**
+   * Ends every open job of a search from outside its attempts, then ends the search:
+   * - `deadline`: jobs fail with reason `deadline`, the search completes with what it has;
+   * - `cancel`: jobs are cancelled, the search is cancelled;
+   * - `shutdown`: jobs fail with reason `interrupted`, the search is interrupted.
+   */
+  private end(searchId: string, why: 'deadline' | 'cancel' | 'shutdown'): void {
+    const running = this.running.get(searchId);
+    if (!running) return;
+    const jobs = [...running.jobs.values()];
+    running.jobs.clear();
+    this.forget(running);
+    this.dispatcher.removeSearch(searchId);
+    const now = this.now();
+    for (const job of jobs) {
+      job.abort.abort(new JobEndedError(why));
+      if (why === 'cancel') {
+        this.eventLog.emit(searchId, 'site:cancelled', job.siteId, { attempt: job.attempts });
+        continue;
+      }
+      this.eventLog.emit(searchId, 'site:failed', job.siteId, {
+        attempt: job.attempts,
+        reason: why === 'deadline' ? 'deadline' : 'interrupted',
+        ...(job.firstStartedAt ? { latencyMs: now - job.firstStartedAt } : {}),
+      });
+    }
+    const summary = this.eventLog.snapshot(searchId)?.search.summary;
+    const type = why === 'deadline' ? 'search:completed' : why === 'cancel' ? 'search:cancelled' : 'search:interrupted';
+    this.eventLog.emit(searchId, type, undefined, { summary });
+    this.logger.info({ searchId, why, open: jobs.length }, 'search ended before all sites answered');
+  }
+
+  /** Cancels a running search: in-flight requests are aborted, pending jobs dropped. */
+  cancel(searchId: string): boolean {
+    if (!this.running.has(searchId)) return false;
+    this.end(searchId, 'cancel');
+    return true;
+  }
+
+  /** Whether a search is still running in this process. */
+  isRunning(searchId: string): boolean {
+    return this.running.has(searchId);
+  }
+
+  /**
+   * Ends searches a previous process left `running` (it stopped before they finished): their open
+   * jobs fail with reason `interrupted` and the search ends `search:interrupted`, keeping every
+   * result that was already in.
+   */
+  interrupt(snapshots: readonly SearchSnapshot[]): void {
+    for (const snapshot of snapshots) {
+      this.eventLog.resume(snapshot);
+      for (const result of snapshot.results) {
+        if (TERMINAL_JOB_STATUSES.has(result.status)) continue;
+        this.eventLog.emit(snapshot.search.id, 'site:failed', result.siteId, {
+          attempt: result.attempts,
+          reason: 'interrupted',
+        });
+      }
+      this.eventLog.emit(snapshot.search.id, 'search:interrupted', undefined, {
+        summary: this.eventLog.snapshot(snapshot.search.id)?.search.summary,
+      });
+    }
+  }
+
+  /** Live figures per site. */
+  siteStats(siteId: string): PipelineSiteStats | undefined {
+    const consumer = this.consumers.get(siteId);
+    if (!consumer) return undefined;
+    return { buffered: this.dispatcher.sizeOf(siteId), ...consumer.stats() };
+  }
+
+  /** Searches running now, and site jobs waiting in the dispatcher. */
+  load(): { readonly runningSearches: number; readonly bufferedJobs: number } {
+    return { runningSearches: this.running.size, bufferedJobs: this.dispatcher.size };
+  }
+
+  /** Stops admitting searches and interrupts those still running. */
+  async close(): Promise<void> {
+    this.accepting = false;
+    for (const searchId of [...this.running.keys()]) this.end(searchId, 'shutdown');
+    await Promise.all([...this.consumers.values()].map((consumer) => consumer.onIdle()));
+  }
+}
+
