@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: './data',
+      sandbox: { enabled: true, port: 0, speed: 1, seed: 1 },
+      searchDeadlineMs: 5_000,
+      bulkDeadlineMs: 60_000,
+    });
+    expect(config.elasticsearch).toBeUndefined();
+    expect(config.sitesFile).toBeUndefined();
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATA_DIR: '/tmp/x',
+      SITES_FILE: 'sites.json',
+      SANDBOX: '0',
+      SANDBOX_PORT: '4010',
+      SANDBOX_SPEED: '0.1',
+      SANDBOX_SEED: '7',
+      SEARCH_DEADLINE_MS: '3000',
+      ELASTICSEARCH_URL: 'http://127.0.0.1:9200',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/tmp/x',
+      sitesFile: 'sites.json',
+      sandbox: { enabled: false, port: 4010, speed: 0.1, seed: 7 },
+      searchDeadlineMs: 3000,
+      elasticsearch: { url: 'http://127.0.0.1:9200' },
+    });
+  });
+
+  it('names every bad variable with what came', () => {
+    expect(() => loadConfig({ PORT: 'eighty', SANDBOX: 'maybe', SEARCH_DEADLINE_MS: '-5' })).toThrow(
+      /PORT must be an integer from 0 to 65535, got "eighty".*SANDBOX must be 1 or 0, got "maybe".*SEARCH_DEADLINE_MS must be an integer from 100/,
+    );
+    expect(() => loadConfig({ ELASTICSEARCH_URL: 'not a url' })).toThrow(/ELASTICSEARCH_URL/);
+  });
+});

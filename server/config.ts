@@ -1,0 +1,129 @@
+/**
+ * Configuration from the environment, validated once at start-up. A bad value stops the process
+ * with a message naming the variable, what was expected and what came.
+ */
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+const flag = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+      if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    });
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const number = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value ? value : undefined));
+
+const envSchema = z.object({
+  PORT: integer('PORT', 3000, 0, 65_535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SITES_FILE: optionalString,
+  SANDBOX: flag('SANDBOX', true),
+  SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
+  SANDBOX_SPEED: number('SANDBOX_SPEED', 1, 0, 100),
+  SANDBOX_SEED: integer('SANDBOX_SEED', 1, 0, 2 ** 31 - 1),
+  SEARCH_DEADLINE_MS: integer('SEARCH_DEADLINE_MS', 5_000, 100, 600_000),
+  BULK_DEADLINE_MS: integer('BULK_DEADLINE_MS', 60_000, 100, 3_600_000),
+  /** Site jobs the dispatcher may buffer before new searches are refused with 429. */
+  MAX_BUFFERED_JOBS: integer('MAX_BUFFERED_JOBS', 50_000, 1, 10_000_000),
+  ELASTICSEARCH_URL: optionalString.pipe(
+    z.url({ error: 'ELASTICSEARCH_URL must be a URL like http://127.0.0.1:9200' }).optional(),
+  ),
+  ELASTICSEARCH_API_KEY: optionalString,
+  ELASTICSEARCH_USERNAME: optionalString,
+  ELASTICSEARCH_PASSWORD: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Validated configuration. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly sitesFile?: string;
+  readonly sandbox: { readonly enabled: boolean; readonly port: number; readonly speed: number; readonly seed: number };
+  readonly searchDeadlineMs: number;
+  readonly bulkDeadlineMs: number;
+  readonly maxBufferedJobs: number;
+  readonly elasticsearch?: {
+    readonly url: string;
+    readonly apiKey?: string;
+    readonly username?: string;
+    readonly password?: string;
+  };
+  readonly logLevel: string;
+}
+
+/** Reads the configuration from an environment; throws `ValidationError` naming each bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.message.startsWith(String(issue.path[0])) ? issue.message : `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ValidationError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    sitesFile: e.SITES_FILE,
+    sandbox: { enabled: e.SANDBOX, port: e.SANDBOX_PORT, speed: e.SANDBOX_SPEED, seed: e.SANDBOX_SEED },
+    searchDeadlineMs: e.SEARCH_DEADLINE_MS,
+    bulkDeadlineMs: e.BULK_DEADLINE_MS,
+    maxBufferedJobs: e.MAX_BUFFERED_JOBS,
+    elasticsearch: e.ELASTICSEARCH_URL
+      ? {
+          url: e.ELASTICSEARCH_URL,
+          apiKey: e.ELASTICSEARCH_API_KEY,
+          username: e.ELASTICSEARCH_USERNAME,
+          password: e.ELASTICSEARCH_PASSWORD,
+        }
+      : undefined,
+    logLevel: e.LOG_LEVEL,
+  };
+}

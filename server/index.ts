@@ -1,0 +1,183 @@
+/**
+ * The composition root: reads config, opens the store, starts the sandbox network (SANDBOX=1),
+ * builds the site registry, starts the pipeline, and serves Next.js and Socket.IO on one HTTP
+ * server. Everything composed here is registered once in `services.ts` for route handlers.
+ *
+ * `npm start` (production) and `npm run dev` (`--dev`) both run this file.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from './config';
+import { Hub } from './hub';
+import { logger as rootLogger } from './logger';
+import { EventLog } from './pipeline/event-log';
+import { Pipeline } from './pipeline/pipeline';
+import { startSandbox, type Sandbox } from './sandbox';
+import { SearchService } from './search-service';
+import { registerServices, type Services } from './services';
+import { loadSitesFile, SiteRegistry } from './sites/site-registry';
+import type { SiteDefinitionInput } from './sites/site-definition';
+import { SqliteStore } from './store/sqlite-store';
+import type { Store } from './store/store';
+
+/** The project root (where `app/` and `.next/` live). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Options of `startSitescan`. */
+export interface StartOptions {
+  readonly config: Config;
+  /** Next.js dev mode (hot reload). Default false. */
+  readonly dev?: boolean;
+  /** Serve the Next.js pages and routes. Default true; tests of the hub alone turn it off. */
+  readonly web?: boolean;
+  readonly logger?: Logger;
+}
+
+/** A running sitescan. */
+export interface RunningSitescan {
+  /** Base URL, e.g. http://127.0.0.1:3000 */
+  readonly url: string;
+  readonly services: Services;
+  readonly sandbox?: Sandbox;
+  readonly httpServer: HttpServer;
+  /** Stops admitting work, ends running searches, flushes the store, closes everything. */
+  close(): Promise<void>;
+}
+
+async function openStore(config: Config): Promise<Store> {
+  if (config.elasticsearch) {
+    // The Elasticsearch store lands with its own issue; refusing beats silently using SQLite.
+    throw new Error('ELASTICSEARCH_URL is set but this build has no Elasticsearch store yet; unset it to use SQLite');
+  }
+  await mkdir(config.dataDir, { recursive: true });
+  return SqliteStore.open(config.dataDir);
+}
+
+/** Composes and starts sitescan. */
+export async function startSitescan(options: StartOptions): Promise<RunningSitescan> {
+  const { config, dev = false, web = true } = options;
+  const logger = options.logger ?? rootLogger;
+  const startedAt = Date.now();
+
+  const store = await openStore(config);
+  const sandbox = config.sandbox.enabled
+    ? await startSandbox({ port: config.sandbox.port, seed: config.sandbox.seed, speed: config.sandbox.speed })
+    : undefined;
+  if (sandbox) logger.info({ url: sandbox.url }, 'sandbox network started');
+
+  const builtIn: SiteDefinitionInput[] = sandbox ? sandbox.siteDefinitions() : [];
+  const fromFile = config.sitesFile ? await loadSitesFile(config.sitesFile) : [];
+  const registry = SiteRegistry.fromDefinitions(builtIn, fromFile);
+
+  const eventLog = new EventLog({ store, logger });
+  const pipeline = new Pipeline({
+    registry,
+    eventLog,
+    logger,
+    searchDeadlineMs: config.searchDeadlineMs,
+    bulkDeadlineMs: config.bulkDeadlineMs,
+    maxBufferedJobs: config.maxBufferedJobs,
+  });
+  const searches = new SearchService({ pipeline, eventLog, store });
+
+  // A previous process stopped with searches running: end them honestly as interrupted.
+  const leftRunning = await store.listRunning();
+  if (leftRunning.length > 0) {
+    pipeline.interrupt(leftRunning);
+    logger.warn({ count: leftRunning.length }, 'searches left running by a previous process marked interrupted');
+  }
+
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'not_found', message: 'web pages are not served by this instance' } }));
+  };
+  let upgrade: ((req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void) | undefined;
+  if (web) {
+    const { default: next } = await import('next');
+    const nextApp = next({ dev, dir: PROJECT_ROOT, hostname: 'localhost', port: config.port });
+    await nextApp.prepare();
+    const requestHandler = nextApp.getRequestHandler();
+    handle = (req, res) => void requestHandler(req, res);
+    if (dev) upgrade = nextApp.getUpgradeHandler();
+  }
+
+  const httpServer = createServer((req, res) => handle(req, res));
+  const hub = new Hub(httpServer, { eventLog, searches, logger });
+  if (upgrade) {
+    // Next's hot-reload socket shares the server with Socket.IO in dev.
+    httpServer.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket.io/')) upgrade!(req, socket, head);
+    });
+  }
+
+  const services: Services = { config, store, registry, pipeline, searches, hub, startedAt };
+  registerServices(services);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await pipeline.close();
+      hub.close();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await eventLog.close();
+      await store.close();
+      await sandbox?.close();
+      registerServices(undefined);
+    })());
+
+  return { url, services, sandbox, httpServer, close };
+}
+
+/** Runs sitescan from the environment until SIGINT/SIGTERM. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const dev = argv.includes('--dev');
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    rootLogger.fatal((error as Error).message);
+    process.exit(1);
+  }
+  let app: RunningSitescan;
+  try {
+    app = await startSitescan({ config, dev });
+  } catch (error) {
+    rootLogger.fatal({ err: error }, `sitescan could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  rootLogger.info(
+    { url: app.url, sites: app.services.registry.size, sandbox: Boolean(app.sandbox), dev, startupMs: Date.now() - app.services.startedAt },
+    `sitescan is ready on ${app.url}`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      rootLogger.info({ signal }, 'shutting down');
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          rootLogger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  void main();
+}

@@ -1,0 +1,41 @@
+/**
+ * The registry of composed services: the only global. `server/index.ts` registers them once;
+ * route handlers and server components (bundled separately by Next) reach the same instances
+ * through `globalThis` under a `Symbol.for` key, which both module graphs share.
+ *
+ * Import types only here: anything else would pull server code into Next's bundles.
+ */
+import type { Config } from './config';
+import type { Hub } from './hub';
+import type { Pipeline } from './pipeline/pipeline';
+import type { SearchService } from './search-service';
+import type { SiteRegistry } from './sites/site-registry';
+import type { Store } from './store/store';
+
+/** Everything a request handler may use. */
+export interface Services {
+  readonly config: Config;
+  readonly store: Store;
+  readonly registry: SiteRegistry;
+  readonly pipeline: Pipeline;
+  readonly searches: SearchService;
+  readonly hub?: Hub;
+  readonly startedAt: number;
+}
+
+const KEY = Symbol.for('sitescan.services');
+type Holder = { [KEY]?: Services };
+
+/** Makes the services reachable from route handlers. */
+export function registerServices(services: Services | undefined): void {
+  (globalThis as Holder)[KEY] = services;
+}
+
+/** The running services; throws when sitescan was not started through `server/index.ts`. */
+export function getServices(): Services {
+  const services = (globalThis as Holder)[KEY];
+  if (!services) {
+    throw new Error('sitescan services are not registered: start the app with `npm start` or `npm run dev` (server/index.ts), not `next start`');
+  }
+  return services;
+}
