@@ -1,0 +1,33 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { LiveSearch } from '@/components/live-search';
+import { searchIdSchema } from '@/lib/schemas';
+import { getServices } from '@/server/services';
+
+export const dynamic = 'force-dynamic';
+
+type Props = { params: Promise<{ id: string }> };
+
+async function load(id: string) {
+  if (!searchIdSchema.safeParse(id).success) notFound();
+  try {
+    return await getServices().searches.get(id);
+  } catch (error) {
+    // By name: the error class in this bundle is not the one the server threw.
+    if ((error as Error).name === 'NotFoundError') notFound();
+    throw error;
+  }
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  const snapshot = await load(id);
+  return { title: `${snapshot.search.query.name} — sitescan` };
+}
+
+/** The live result page; its URL is the share link. */
+export default async function SearchPage({ params }: Props) {
+  const { id } = await params;
+  const snapshot = await load(id);
+  return <LiveSearch key={id} initial={snapshot} />;
+}
