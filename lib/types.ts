@@ -165,3 +165,49 @@ export interface SearchListItem {
   readonly completedAt?: number;
   readonly summary: SearchSummary;
 }
+
+/** State of a site's circuit breaker. */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** Live figures of one site, as `GET /api/sites` and the `sites:stats` socket event report them. */
+export interface SiteLiveStats {
+  readonly siteId: string;
+  /** Jobs waiting in the dispatcher for this site. */
+  readonly buffered: number;
+  /** Jobs handed to the site's queue, waiting for its rate window. */
+  readonly queued: number;
+  /** Requests in flight. */
+  readonly inFlight: number;
+  /** Requests started in the last 10 s, per second. */
+  readonly requestsPerSec: number;
+  /** The configured limit, per second. */
+  readonly limitPerSec: number;
+  /** The limit sitescan currently keeps after push-back (≤ limitPerSec). */
+  readonly adaptiveLimitPerSec: number;
+  /** Attempt latency percentiles over the last 200 attempts. */
+  readonly latencyP50Ms?: number;
+  readonly latencyP95Ms?: number;
+  /** Failed attempts / attempts over the last 200 attempts, 0–1. */
+  readonly errorRate: number;
+  /** Attempts since start. */
+  readonly attempts: number;
+  readonly circuit: CircuitState;
+  /** The site asked us to wait until this time (ms since epoch). */
+  readonly pausedUntil?: number;
+  readonly lastError?: { readonly at: number; readonly message: string };
+}
+
+/** One site of the registry, as `GET /api/sites` lists it. */
+export interface SiteInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly sandbox: boolean;
+  readonly limits: { readonly concurrency: number; readonly requests: number; readonly perMs: number };
+  readonly timeoutMs: number;
+  readonly retries: number;
+  /** `skipped` when the site cannot be searched (e.g. an API without a key). */
+  readonly status: 'active' | 'skipped';
+  readonly reason?: string;
+  readonly stats?: SiteLiveStats;
+}

@@ -65,6 +65,9 @@ const envSchema = z.object({
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
   SANDBOX_SPEED: number('SANDBOX_SPEED', 1, 0, 100),
   SANDBOX_SEED: integer('SANDBOX_SEED', 1, 0, 2 ** 31 - 1),
+  SANDBOX_PROFILE: z.enum(['default', 'calm', 'stormy', 'load'], {
+    error: (issue) => `SANDBOX_PROFILE must be one of default, calm, stormy, load, got ${JSON.stringify(issue.input)}`,
+  }).default('default'),
   SEARCH_DEADLINE_MS: integer('SEARCH_DEADLINE_MS', 5_000, 100, 600_000),
   BULK_DEADLINE_MS: integer('BULK_DEADLINE_MS', 60_000, 100, 3_600_000),
   /** Site jobs the dispatcher may buffer before new searches are refused with 429. */
@@ -84,7 +87,13 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly sitesFile?: string;
-  readonly sandbox: { readonly enabled: boolean; readonly port: number; readonly speed: number; readonly seed: number };
+  readonly sandbox: {
+    readonly enabled: boolean;
+    readonly port: number;
+    readonly speed: number;
+    readonly seed: number;
+    readonly profile: 'default' | 'calm' | 'stormy' | 'load';
+  };
   readonly searchDeadlineMs: number;
   readonly bulkDeadlineMs: number;
   readonly maxBufferedJobs: number;
@@ -112,7 +121,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     host: e.HOST,
     dataDir: e.DATA_DIR,
     sitesFile: e.SITES_FILE,
-    sandbox: { enabled: e.SANDBOX, port: e.SANDBOX_PORT, speed: e.SANDBOX_SPEED, seed: e.SANDBOX_SEED },
+    sandbox: {
+      enabled: e.SANDBOX,
+      port: e.SANDBOX_PORT,
+      speed: e.SANDBOX_SPEED,
+      seed: e.SANDBOX_SEED,
+      profile: e.SANDBOX_PROFILE,
+    },
     searchDeadlineMs: e.SEARCH_DEADLINE_MS,
     bulkDeadlineMs: e.BULK_DEADLINE_MS,
     maxBufferedJobs: e.MAX_BUFFERED_JOBS,

@@ -19,16 +19,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteResult } from '../../lib/types';
+import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats, SiteResult } from '../../lib/types';
 import { TERMINAL_JOB_STATUSES } from '../../lib/types';
 import { summarize } from '../../lib/search-state';
 import { OverloadedError, SiteTimeoutError, ValidationError } from '../errors';
 import { bestMatch } from '../sites/match';
 import type { SiteRegistry } from '../sites/site-registry';
-import { planRetry } from './attempt';
+import { describeFailure, planRetry } from './attempt';
 import { Dispatcher, type Delivery } from './dispatcher';
 import type { EventLog } from './event-log';
-import { SiteConsumer, type SiteConsumerStats } from './site-consumer';
+import { SiteConsumer } from './site-consumer';
+import { SiteStats } from './site-stats';
 import type { SiteJob } from './site-job';
 
 /** Options of the pipeline. */
@@ -53,11 +54,6 @@ export interface SubmitOptions {
   readonly priority?: SearchPriority;
 }
 
-/** Live figures of one site, for `GET /api/sites`. */
-export interface PipelineSiteStats extends SiteConsumerStats {
-  /** Jobs for this site waiting in the dispatcher. */
-  readonly buffered: number;
-}
 
 /** Why a job was ended from outside its attempt. */
 class JobEndedError extends Error {
@@ -87,6 +83,7 @@ export class Pipeline {
   private readonly maxBufferedJobs: number;
   private readonly dispatcher = new Dispatcher();
   private readonly consumers = new Map<string, SiteConsumer>();
+  private readonly stats = new Map<string, SiteStats>();
   private readonly running = new Map<string, RunningSearch>();
   private accepting = true;
 
@@ -112,6 +109,7 @@ export class Pipeline {
         onScheduled: (job) => this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId),
       });
       this.consumers.set(id, consumer);
+      this.stats.set(id, new SiteStats());
       consumer.start();
     }
   }
@@ -217,9 +215,12 @@ export class Pipeline {
     job.attempts++;
     job.firstStartedAt ??= started;
     this.eventLog.emit(job.searchId, 'site:started', job.siteId, { attempt: job.attempts });
+    const stats = this.stats.get(job.siteId)!;
+    stats.started(started);
     const timeoutMs = Math.max(1, Math.min(connector.definition.timeoutMs, job.deadlineAt - started));
     try {
       const answer = await connector.search(job.query, { signal: job.abort.signal, timeoutMs });
+      stats.finished(this.now(), this.now() - started);
       if (!this.isOpen(job)) return;
       const match = bestMatch(job.query, answer.listings);
       this.finishJob(job, 'site:done', {
@@ -231,6 +232,7 @@ export class Pipeline {
       });
     } catch (error) {
       if (job.abort.signal.aborted || !this.isOpen(job)) return;
+      stats.finished(this.now(), this.now() - started, describeFailure(error));
       if (error instanceof SiteTimeoutError && timeoutMs < connector.definition.timeoutMs) {
         // The attempt was cut short to end by the deadline: the deadline, not the site, ended it.
         this.finishJob(job, 'site:failed', { attempt: job.attempts, latencyMs: this.now() - started, reason: 'deadline' });
@@ -361,11 +363,48 @@ export class Pipeline {
     }
   }
 
-  /** Live figures per site. */
-  siteStats(siteId: string): PipelineSiteStats | undefined {
+  /** Live figures of one site, or undefined for a site without a consumer (skipped). */
+  siteStats(siteId: string): SiteLiveStats | undefined {
     const consumer = this.consumers.get(siteId);
-    if (!consumer) return undefined;
-    return { buffered: this.dispatcher.sizeOf(siteId), ...consumer.stats() };
+    const stats = this.stats.get(siteId);
+    const connector = this.registry.get(siteId);
+    if (!consumer || !stats || !connector) return undefined;
+    const { requests, perMs } = connector.definition.limits;
+    const limitPerSec = (requests * 1000) / perMs;
+    const now = this.now();
+    return {
+      siteId,
+      buffered: this.dispatcher.sizeOf(siteId),
+      ...consumer.stats(),
+      requestsPerSec: stats.requestsPerSec(now),
+      limitPerSec,
+      adaptiveLimitPerSec: limitPerSec,
+      latencyP50Ms: stats.latencyPercentile(50),
+      latencyP95Ms: stats.latencyPercentile(95),
+      errorRate: stats.errorRate(),
+      attempts: stats.attempts,
+      circuit: 'closed',
+      ...(stats.lastError ? { lastError: stats.lastError } : {}),
+    };
+  }
+
+  /** Every registered site with its limits and live figures, in registry order. */
+  sites(): SiteInfo[] {
+    return this.registry.all().map(({ definition, unavailableReason }) => {
+      const stats = this.siteStats(definition.id);
+      return {
+        id: definition.id,
+        name: definition.name,
+        kind: definition.kind,
+        sandbox: definition.sandbox,
+        limits: definition.limits,
+        timeoutMs: definition.timeoutMs,
+        retries: definition.retries,
+        status: unavailableReason ? 'skipped' : 'active',
+        ...(unavailableReason ? { reason: unavailableReason } : {}),
+        ...(stats ? { stats } : {}),
+      };
+    });
   }
 
   /** Searches running now, and site jobs waiting in the dispatcher. */

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SiteDefinitionInput } from '../sites/site-definition';
+import type { DeclarativeSiteDefinitionInput } from '../sites/site-definition';
 import { siteDefinitionListSchema } from '../sites/site-definition';
 import type { SandboxListing } from './dataset';
 import { startSandbox, type Sandbox } from './index';
@@ -16,7 +16,7 @@ const spec = (siteId: string) => SANDBOX_SITES.find((site) => site.id === siteId
 const definitionOf = (sandbox: Sandbox, siteId: string) => sandbox.siteDefinitions().find((d) => d.id === siteId)!;
 
 /** The search URL of a definition, filled the way sitescan fills it. */
-const searchUrl = (definition: SiteDefinitionInput, fields: { name: string; location?: string }) =>
+const searchUrl = (definition: DeclarativeSiteDefinitionInput, fields: { name: string; location?: string }) =>
   definition.search.url.replaceAll(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent((fields as Record<string, string | undefined>)[key] ?? ''));
 
 /** Fetches a search and reads its results with the definition's extract block. */

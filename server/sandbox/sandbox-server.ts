@@ -17,7 +17,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { logger } from '../logger';
-import type { SiteDefinitionInput } from '../sites/site-definition';
+import type { DeclarativeSiteDefinitionInput } from '../sites/site-definition';
 import { createDataset, type SandboxDataset } from './dataset';
 import { sampleLatencyMs } from './latency';
 import { CONTENT_TYPES, LAYOUTS, renderError, renderHome, type PageContext } from './layouts';
@@ -63,7 +63,7 @@ export interface Sandbox {
   readonly url: string;
   readonly dataset: SandboxDataset;
   /** A site definition per sandbox site, pointing at this sandbox (`sandbox: true`). */
-  siteDefinitions(): SiteDefinitionInput[];
+  siteDefinitions(): DeclarativeSiteDefinitionInput[];
   stats(): SandboxStats;
   /** Zeroes the stats (requests in flight are still answered). */
   reset(): void;

@@ -2,7 +2,7 @@
  * The sites of the sandbox network: the ten directories of the original system, each with its
  * own coverage, layout, latency, limits and listing quality. Add a site by adding a spec here.
  */
-import type { SiteDefinitionInput } from '../sites/site-definition';
+import type { DeclarativeSiteDefinitionInput } from '../sites/site-definition';
 import type { DatasetSite, PhoneFormat } from './dataset';
 import type { LatencyProfile } from './latency';
 import { LAYOUTS, type LayoutId } from './layouts';
@@ -85,7 +85,7 @@ export const SANDBOX_SITES: readonly SandboxSiteSpec[] = [
 const TIMEOUT_MS = 4000;
 
 /** The site definition sitescan uses for a sandbox site served at `baseUrl`. */
-export function siteDefinitionFor(spec: SandboxSiteSpec, baseUrl: string): SiteDefinitionInput {
+export function siteDefinitionFor(spec: SandboxSiteSpec, baseUrl: string): DeclarativeSiteDefinitionInput {
   const common = {
     id: spec.id,
     name: spec.name,

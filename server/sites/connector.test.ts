@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SiteRateLimitedError, SiteTimeoutError, SiteUnavailableError, UnrecoverableSiteError } from '../errors';
 import { buildSearchUrl, HttpConnector, MAX_RESPONSE_BYTES, parseRetryAfter } from './connector';
-import { siteDefinitionSchema } from './site-definition';
+import { siteDefinitionSchema, type DeclarativeSiteDefinition } from './site-definition';
 
 let server: Server;
 let base: string;
@@ -70,7 +70,7 @@ function connector(path: string, kind: 'html' | 'json' = 'html') {
       search: { url: `${base}${path}${path.includes('?') ? '&' : '?'}q={name}&where={location}` },
       limits: { concurrency: 1, requests: 10, perMs: 1000 },
       extract: kind === 'html' ? { item: '.r', name: '.n', url: 'a@href', address: '.a' } : { items: 'results', name: 'name' },
-    }),
+    }) as DeclarativeSiteDefinition,
   );
 }
 

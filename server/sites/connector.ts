@@ -11,7 +11,7 @@ import {
   UnrecoverableSiteError,
 } from '../errors';
 import { extractHtml, extractJson } from './extract';
-import { URL_PLACEHOLDERS, type SiteDefinition } from './site-definition';
+import { URL_PLACEHOLDERS, type DeclarativeSiteDefinition, type SiteDefinition } from './site-definition';
 
 /** Largest answer read from a site; the rest is never downloaded. 2 MiB. */
 export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
@@ -90,7 +90,7 @@ function absoluteListingUrl(listing: Listing, base: URL): Listing {
 
 /** Connector for declarative `html` and `json` site definitions. */
 export class HttpConnector implements SiteConnector {
-  constructor(readonly definition: SiteDefinition) {}
+  constructor(readonly definition: DeclarativeSiteDefinition) {}
 
   async search(query: BusinessQuery, { signal, timeoutMs }: SearchAttemptOptions): Promise<SiteAnswer> {
     const { id } = this.definition;

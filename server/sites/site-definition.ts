@@ -76,12 +76,32 @@ const common = {
   retries: z.number().int().min(0).max(10).default(2),
   /** Served by the sandbox network: labelled so in the UI. */
   sandbox: z.boolean().default(false),
+  /**
+   * How long an answer may be reused for the same query, in ms. Default 5 minutes; 0 turns
+   * caching off (for APIs whose terms forbid it). At most a day.
+   */
+  cacheTtlMs: z.number().int().min(0).max(86_400_000).default(300_000),
 };
+
+/** Code adapters for public place APIs (`server/sites/adapters/`), by `kind`. */
+export const ADAPTER_KINDS = [
+  'nominatim',
+  'overpass',
+  'foursquare-places',
+  'yelp',
+  'google-places',
+  'here',
+  'tomtom',
+  'mapbox',
+] as const;
+export type AdapterKind = (typeof ADAPTER_KINDS)[number];
 
 /** Schema of one site definition. */
 export const siteDefinitionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...common, kind: z.literal('html'), extract: htmlExtractSchema }),
   z.strictObject({ ...common, kind: z.literal('json'), extract: jsonExtractSchema }),
+  // An adapter's `search.url` is its API's base URL; the adapter builds requests in code.
+  z.strictObject({ ...common, kind: z.enum(ADAPTER_KINDS) }),
 ]);
 
 /** Schema of a `SITES_FILE`: an array of site definitions with unique ids. */
@@ -99,5 +119,11 @@ export const siteDefinitionListSchema = z.array(siteDefinitionSchema).superRefin
 export type SiteDefinition = z.output<typeof siteDefinitionSchema>;
 /** A site definition as written in a file (defaults optional). */
 export type SiteDefinitionInput = z.input<typeof siteDefinitionSchema>;
+/** A declarative site: searched by the generic HTTP connector. */
+export type DeclarativeSiteDefinition = Extract<SiteDefinition, { kind: 'html' | 'json' }>;
+/** A declarative site definition as written (defaults optional). */
+export type DeclarativeSiteDefinitionInput = Extract<SiteDefinitionInput, { kind: 'html' | 'json' }>;
+/** A site searched by a code adapter. */
+export type AdapterSiteDefinition = Extract<SiteDefinition, { kind: AdapterKind }>;
 /** A site's limits. */
 export type SiteLimits = SiteDefinition['limits'];

@@ -54,10 +54,25 @@ export class SiteRegistry {
     }
   }
 
-  /** Builds a registry of declarative sites: the built-in ones, then the file's. */
-  static fromDefinitions(builtIn: readonly SiteDefinitionInput[], extra: readonly SiteDefinition[] = []): SiteRegistry {
+  /**
+   * Builds a registry: declarative sites (the built-in ones, then the file's) followed by code
+   * adapters' connectors.
+   */
+  static fromDefinitions(
+    builtIn: readonly SiteDefinitionInput[],
+    extra: readonly SiteDefinition[] = [],
+    adapters: readonly SiteConnector[] = [],
+  ): SiteRegistry {
     const definitions = [...parseSiteDefinitions(builtIn, 'built-in site list'), ...extra];
-    return new SiteRegistry(definitions.map((definition) => new HttpConnector(definition)));
+    const declarative = definitions.map((definition) => {
+      if (definition.kind !== 'html' && definition.kind !== 'json') {
+        throw new ValidationError(
+          `site ${definition.id}: kind ${definition.kind} is a code adapter, configured by its API key variables, not by a site file`,
+        );
+      }
+      return new HttpConnector(definition);
+    });
+    return new SiteRegistry([...declarative, ...adapters]);
   }
 
   get(id: string): SiteConnector | undefined {
