@@ -22,12 +22,15 @@ import type { Logger } from 'pino';
 import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats, SiteResult } from '../../lib/types';
 import { TERMINAL_JOB_STATUSES } from '../../lib/types';
 import { summarize } from '../../lib/search-state';
-import { OverloadedError, SiteTimeoutError, ValidationError } from '../errors';
+import { OverloadedError, SiteRateLimitedError, SiteTimeoutError, ValidationError } from '../errors';
+import type { SiteAnswer, SiteConnector } from '../sites/connector';
 import { bestMatch } from '../sites/match';
 import type { SiteRegistry } from '../sites/site-registry';
 import { describeFailure, planRetry } from './attempt';
 import { Dispatcher, type Delivery } from './dispatcher';
 import type { EventLog } from './event-log';
+import { AnswerCache, answerKey } from './answer-cache';
+import { SiteCircuit, type SiteCircuitOptions } from './site-circuit';
 import { SiteConsumer } from './site-consumer';
 import { SiteStats } from './site-stats';
 import type { SiteJob } from './site-job';
@@ -43,6 +46,8 @@ export interface PipelineOptions {
   readonly bulkDeadlineMs?: number;
   /** Site jobs the dispatcher may buffer before searches are refused. Default 50,000. */
   readonly maxBufferedJobs?: number;
+  /** Circuit breaker settings shared by every site. */
+  readonly circuit?: SiteCircuitOptions;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -58,6 +63,14 @@ export interface SubmitOptions {
 /** Why a job was ended from outside its attempt. */
 class JobEndedError extends Error {
   override readonly name = 'JobEndedError';
+}
+
+/** Everything the pipeline keeps for one searchable site. */
+interface SiteRuntime {
+  readonly connector: SiteConnector;
+  readonly consumer: SiteConsumer;
+  readonly stats: SiteStats;
+  readonly circuit: SiteCircuit;
 }
 
 interface RunningSearch {
@@ -82,8 +95,8 @@ export class Pipeline {
   private readonly deadlines: Record<SearchPriority, number>;
   private readonly maxBufferedJobs: number;
   private readonly dispatcher = new Dispatcher();
-  private readonly consumers = new Map<string, SiteConsumer>();
-  private readonly stats = new Map<string, SiteStats>();
+  private readonly sitesById = new Map<string, SiteRuntime>();
+  private readonly cache: AnswerCache;
   private readonly running = new Map<string, RunningSearch>();
   private accepting = true;
 
@@ -98,24 +111,38 @@ export class Pipeline {
     };
     this.maxBufferedJobs = options.maxBufferedJobs ?? 50_000;
 
+    this.cache = new AnswerCache(this.now);
+
     for (const connector of this.registry.all()) {
       if (connector.unavailableReason) continue;
       const { id, limits } = connector.definition;
       const consumer = new SiteConsumer({
         siteId: id,
         limits,
+        now: this.now,
         ask: (count) => this.deliver(this.dispatcher.handleDemand(id, count)),
         run: (job) => this.run(job),
         onScheduled: (job) => this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId),
       });
-      this.consumers.set(id, consumer);
-      this.stats.set(id, new SiteStats());
-      consumer.start();
+      this.sitesById.set(id, { connector, consumer, stats: new SiteStats(), circuit: new SiteCircuit(options.circuit) });
     }
+    for (const site of this.sitesById.values()) site.consumer.start();
   }
 
+  /**
+   * Hands delivered jobs to their site's consumer — unless the site's circuit is open: then they
+   * end `skipped` at once, without spending the site's rate, and the demand goes back.
+   */
   private deliver(delivery: Delivery | undefined): void {
-    if (delivery) this.consumers.get(delivery.siteId)!.handleEvents(delivery.jobs);
+    while (delivery) {
+      const site = this.sitesById.get(delivery.siteId)!;
+      if (site.circuit.state !== 'open') {
+        site.consumer.handleEvents(delivery.jobs);
+        return;
+      }
+      for (const job of delivery.jobs) this.finishJob(job, 'site:skipped', { reason: 'circuit open' });
+      delivery = this.dispatcher.handleDemand(delivery.siteId, delivery.jobs.length);
+    }
   }
 
   // --- search producer -------------------------------------------------------------------------
@@ -186,7 +213,8 @@ export class Pipeline {
     }
     running.deadlineTimer = setTimeout(() => this.end(search.id, 'deadline'), search.deadlineAt - createdAt);
     if (!this.completeIfDone(running)) {
-      for (const delivery of this.dispatcher.enqueue(jobs)) this.deliver(delivery);
+      const toQueue = jobs.filter((job) => !this.answerWithoutQueue(job));
+      for (const delivery of this.dispatcher.enqueue(toQueue)) this.deliver(delivery);
     }
     return this.eventLog.snapshot(search.id)?.search ?? search;
   }
@@ -198,7 +226,7 @@ export class Pipeline {
       const { requests, perMs } = connector.definition.limits;
       perSecond += (requests * 1000) / perMs;
     }
-    const sites = Math.max(1, this.consumers.size);
+    const sites = Math.max(1, this.sitesById.size);
     return Math.max(1_000, Math.ceil((this.dispatcher.size / Math.max(perSecond / sites, 0.001)) * 1000));
   }
 
@@ -208,31 +236,85 @@ export class Pipeline {
     return this.running.get(job.searchId)?.jobs.get(job.siteId) === job;
   }
 
+  /**
+   * Answers a new job from the cache, or from an identical request already in flight, without
+   * queueing it. Returns false when the job must queue.
+   */
+  private answerWithoutQueue(job: SiteJob): boolean {
+    const key = answerKey(job.siteId, job.query);
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId);
+      this.finishDone(job, cached, 0, 'cache');
+      return true;
+    }
+    const inFlight = this.cache.pending(key);
+    if (!inFlight) return false;
+    const started = this.now();
+    this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId);
+    this.eventLog.emit(job.searchId, 'site:started', job.siteId, { attempt: 1, reason: 'coalesced' });
+    job.attempts = 1;
+    job.firstStartedAt = started;
+    inFlight.then(
+      (answer) => {
+        if (this.isOpen(job)) this.finishDone(job, answer, this.now() - started, 'coalesced');
+      },
+      () => {
+        // The shared request failed: this job tries on its own, within its own deadline.
+        if (!this.isOpen(job)) return;
+        job.attempts = 0;
+        for (const delivery of this.dispatcher.enqueue([job], { front: true })) this.deliver(delivery);
+      },
+    );
+    return true;
+  }
+
+  private finishDone(job: SiteJob, answer: SiteAnswer, latencyMs: number, source?: 'cache' | 'coalesced'): void {
+    const match = bestMatch(job.query, answer.listings);
+    this.finishJob(job, 'site:done', {
+      attempt: job.attempts,
+      latencyMs,
+      outcome: match.outcome,
+      score: match.score,
+      ...(source ? { reason: source } : {}),
+      ...(match.listing ? { listing: match.listing, fields: match.fields } : {}),
+    });
+  }
+
   private async run(job: SiteJob): Promise<void> {
     if (!this.isOpen(job)) return;
-    const connector = this.registry.get(job.siteId)!;
+    const site = this.sitesById.get(job.siteId)!;
+    const { connector, consumer, stats, circuit } = site;
+    const key = answerKey(job.siteId, job.query);
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.finishDone(job, cached, 0, 'cache');
+      return;
+    }
     const started = this.now();
     job.attempts++;
     job.firstStartedAt ??= started;
     this.eventLog.emit(job.searchId, 'site:started', job.siteId, { attempt: job.attempts });
-    const stats = this.stats.get(job.siteId)!;
     stats.started(started);
     const timeoutMs = Math.max(1, Math.min(connector.definition.timeoutMs, job.deadlineAt - started));
     try {
-      const answer = await connector.search(job.query, { signal: job.abort.signal, timeoutMs });
-      stats.finished(this.now(), this.now() - started);
-      if (!this.isOpen(job)) return;
-      const match = bestMatch(job.query, answer.listings);
-      this.finishJob(job, 'site:done', {
-        attempt: job.attempts,
-        latencyMs: this.now() - started,
-        outcome: match.outcome,
-        score: match.score,
-        ...(match.listing ? { listing: match.listing, fields: match.fields } : {}),
-      });
+      const { answer, coalesced } = await this.cache.coalesce(key, () =>
+        circuit.run(() => connector.search(job.query, { signal: job.abort.signal, timeoutMs })),
+      );
+      if (!coalesced) {
+        stats.finished(this.now(), this.now() - started);
+        consumer.succeeded();
+        this.cache.set(key, answer, connector.definition.cacheTtlMs);
+      }
+      if (this.isOpen(job)) this.finishDone(job, answer, this.now() - started, coalesced ? 'coalesced' : undefined);
     } catch (error) {
-      if (job.abort.signal.aborted || !this.isOpen(job)) return;
+      if (isCircuitOpen(error)) {
+        this.finishJob(job, 'site:skipped', { attempt: job.attempts, reason: 'circuit open' });
+        return;
+      }
       stats.finished(this.now(), this.now() - started, describeFailure(error));
+      if (error instanceof SiteRateLimitedError) consumer.pushBack(error.retryAfterMs);
+      if (job.abort.signal.aborted || !this.isOpen(job)) return;
       if (error instanceof SiteTimeoutError && timeoutMs < connector.definition.timeoutMs) {
         // The attempt was cut short to end by the deadline: the deadline, not the site, ended it.
         this.finishJob(job, 'site:failed', { attempt: job.attempts, latencyMs: this.now() - started, reason: 'deadline' });
@@ -273,7 +355,7 @@ export class Pipeline {
 
   private finishJob(
     job: SiteJob,
-    type: 'site:done' | 'site:failed' | 'site:cancelled',
+    type: 'site:done' | 'site:failed' | 'site:cancelled' | 'site:skipped',
     data: Parameters<EventLog['emit']>[3],
   ): void {
     const running = this.running.get(job.searchId);
@@ -365,26 +447,22 @@ export class Pipeline {
 
   /** Live figures of one site, or undefined for a site without a consumer (skipped). */
   siteStats(siteId: string): SiteLiveStats | undefined {
-    const consumer = this.consumers.get(siteId);
-    const stats = this.stats.get(siteId);
-    const connector = this.registry.get(siteId);
-    if (!consumer || !stats || !connector) return undefined;
-    const { requests, perMs } = connector.definition.limits;
-    const limitPerSec = (requests * 1000) / perMs;
+    const site = this.sitesById.get(siteId);
+    if (!site) return undefined;
+    const { requests, perMs } = site.connector.definition.limits;
     const now = this.now();
     return {
       siteId,
       buffered: this.dispatcher.sizeOf(siteId),
-      ...consumer.stats(),
-      requestsPerSec: stats.requestsPerSec(now),
-      limitPerSec,
-      adaptiveLimitPerSec: limitPerSec,
-      latencyP50Ms: stats.latencyPercentile(50),
-      latencyP95Ms: stats.latencyPercentile(95),
-      errorRate: stats.errorRate(),
-      attempts: stats.attempts,
-      circuit: 'closed',
-      ...(stats.lastError ? { lastError: stats.lastError } : {}),
+      ...site.consumer.stats(),
+      requestsPerSec: site.stats.requestsPerSec(now),
+      limitPerSec: (requests * 1000) / perMs,
+      latencyP50Ms: site.stats.latencyPercentile(50),
+      latencyP95Ms: site.stats.latencyPercentile(95),
+      errorRate: site.stats.errorRate(),
+      attempts: site.stats.attempts,
+      circuit: site.circuit.state,
+      ...(site.stats.lastError ? { lastError: site.stats.lastError } : {}),
     };
   }
 
@@ -416,7 +494,15 @@ export class Pipeline {
   async close(): Promise<void> {
     this.accepting = false;
     for (const searchId of [...this.running.keys()]) this.end(searchId, 'shutdown');
-    await Promise.all([...this.consumers.values()].map((consumer) => consumer.onIdle()));
+    await Promise.all([...this.sitesById.values()].map((site) => site.consumer.onIdle()));
+    for (const site of this.sitesById.values()) {
+      site.consumer.close();
+      site.circuit.close();
+    }
   }
 }
 
+/** opossum rejects with code EOPENBREAKER while the circuit is open (or a probe is out). */
+function isCircuitOpen(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 'EOPENBREAKER';
+}

@@ -1,0 +1,59 @@
+/**
+ * A site's circuit breaker (opossum): after a run of failed attempts the site is left alone —
+ * its jobs end `skipped` (reason `circuit open`) without a request — until a probe after
+ * `resetTimeout` succeeds.
+ *
+ * Only faults of the site count: push-back (429/503) is handled by the limiter, and aborts
+ * (cancel, deadline) are ours.
+ */
+import CircuitBreaker from 'opossum';
+import type { CircuitState } from '../../lib/types';
+import { SiteRateLimitedError } from '../errors';
+
+/** Options of a site circuit. */
+export interface SiteCircuitOptions {
+  /** Attempts in the rolling window before the circuit may open. Default 5. */
+  readonly volumeThreshold?: number;
+  /** Failure percentage that opens it. Default 50. */
+  readonly errorThresholdPercentage?: number;
+  /** Rolling window, ms. Default 10,000. */
+  readonly rollingCountTimeout?: number;
+  /** Time open before a probe is let through, ms. Default 5,000. */
+  readonly resetTimeout?: number;
+}
+
+/** Runs a site's attempts through a circuit breaker. */
+export class SiteCircuit {
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+
+  constructor(options: SiteCircuitOptions = {}) {
+    this.breaker = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), {
+      // Timeouts are the pipeline's (per attempt, within the deadline), not opossum's.
+      timeout: false,
+      volumeThreshold: options.volumeThreshold ?? 5,
+      errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+      rollingCountTimeout: options.rollingCountTimeout ?? 10_000,
+      resetTimeout: options.resetTimeout ?? 5_000,
+      // true = "not a failure of the site".
+      errorFilter: (error: unknown) =>
+        error instanceof SiteRateLimitedError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'JobEndedError')),
+    });
+  }
+
+  /** Open: jobs are skipped without a request. Half-open lets the next attempt through as a probe. */
+  get state(): CircuitState {
+    if (this.breaker.opened) return 'open';
+    if (this.breaker.halfOpen) return 'half-open';
+    return 'closed';
+  }
+
+  /** Runs one attempt through the breaker. */
+  async run<T>(attempt: () => Promise<T>): Promise<T> {
+    return (await this.breaker.fire(attempt)) as T;
+  }
+
+  /** Stops the breaker's timers. */
+  close(): void {
+    this.breaker.shutdown();
+  }
+}
