@@ -108,3 +108,42 @@ describe('SiteConsumer limits', () => {
     expect(h.dispatcher.size).toBe(0);
   });
 });
+
+describe('SiteConsumer push-back (AIMD)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('pauses until Retry-After, halves the kept rate, then paces starts at it', async () => {
+    const h = harness({ concurrency: 4, requests: 10, perMs: 1000 }, 5);
+    expect(h.consumer.stats().adaptiveLimitPerSec).toBe(10);
+    h.consumer.pushBack(2_000);
+    expect(h.consumer.stats()).toMatchObject({ adaptiveLimitPerSec: 5, pausedUntil: 2_000 });
+    h.submit(Array.from({ length: 6 }, (_, i) => job(`s${i}`)));
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(h.starts).toEqual([]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // At 5/s the starts are 200 ms apart, beginning when the pause ends.
+    expect(h.starts.slice(0, 3)).toEqual([2_000, 2_200, 2_400]);
+  });
+
+  it('grows the kept rate back to the configured one on successes, never beyond', () => {
+    const h = harness({ concurrency: 1, requests: 20, perMs: 1000 }, 5);
+    h.consumer.pushBack(undefined);
+    h.consumer.pushBack(undefined);
+    expect(h.consumer.stats().adaptiveLimitPerSec).toBe(5);
+    for (let i = 0; i < 15; i++) h.consumer.succeeded();
+    expect(h.consumer.stats().adaptiveLimitPerSec).toBe(20);
+    h.consumer.succeeded();
+    expect(h.consumer.stats().adaptiveLimitPerSec).toBe(20);
+  });
+
+  it('never drops below the floor', () => {
+    const h = harness({ concurrency: 1, requests: 20, perMs: 1000 }, 5);
+    for (let i = 0; i < 50; i++) h.consumer.pushBack(undefined);
+    expect(h.consumer.stats().adaptiveLimitPerSec).toBe(1);
+  });
+});
