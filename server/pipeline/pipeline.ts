@@ -30,6 +30,7 @@ import { describeFailure, planRetry } from './attempt';
 import { Dispatcher, type Delivery } from './dispatcher';
 import type { EventLog } from './event-log';
 import { AnswerCache, answerKey } from './answer-cache';
+import { sendingWith } from './send-window';
 import { SiteCircuit, type SiteCircuitOptions } from './site-circuit';
 import { SiteConsumer } from './site-consumer';
 import { SiteStats } from './site-stats';
@@ -97,6 +98,7 @@ export class Pipeline {
   private readonly dispatcher = new Dispatcher();
   private readonly sitesById = new Map<string, SiteRuntime>();
   private readonly cache: AnswerCache;
+  private readonly deferred: Delivery[] = [];
   private readonly running = new Map<string, RunningSearch>();
   private accepting = true;
 
@@ -127,6 +129,30 @@ export class Pipeline {
       this.sitesById.set(id, { connector, consumer, stats: new SiteStats(), circuit: new SiteCircuit(options.circuit) });
     }
     for (const site of this.sitesById.values()) site.consumer.start();
+  }
+
+  /**
+   * Delivers a new search's jobs once the current macrotask ends. A caller that submits many
+   * searches in one go would otherwise start requests whose bytes leave only after all its
+   * synchronous work: p-queue stamps their start early, the site sees them arrive late, and the
+   * next window's requests arrive too close behind them (measured: 60 searches submitted in one
+   * loop put `concurrency` extra requests into a site's window).
+   */
+  private deliverSoon(deliveries: readonly Delivery[]): void {
+    if (deliveries.length === 0) return;
+    this.deferred.push(...deliveries);
+    if (this.deferred.length > deliveries.length) return;
+    setImmediate(() => {
+      const batch = this.deferred.splice(0);
+      for (const delivery of batch) {
+        const open = delivery.jobs.filter((job) => this.isOpen(job));
+        // Jobs ended meanwhile (cancel, deadline) give their demand back.
+        if (open.length < delivery.jobs.length) {
+          this.deliver(this.dispatcher.handleDemand(delivery.siteId, delivery.jobs.length - open.length));
+        }
+        if (open.length > 0) this.deliver({ siteId: delivery.siteId, jobs: open });
+      }
+    });
   }
 
   /**
@@ -214,7 +240,7 @@ export class Pipeline {
     running.deadlineTimer = setTimeout(() => this.end(search.id, 'deadline'), search.deadlineAt - createdAt);
     if (!this.completeIfDone(running)) {
       const toQueue = jobs.filter((job) => !this.answerWithoutQueue(job));
-      for (const delivery of this.dispatcher.enqueue(toQueue)) this.deliver(delivery);
+      this.deliverSoon(this.dispatcher.enqueue(toQueue));
     }
     return this.eventLog.snapshot(search.id)?.search ?? search;
   }
@@ -298,9 +324,10 @@ export class Pipeline {
     stats.started(started);
     const timeoutMs = Math.max(1, Math.min(connector.definition.timeoutMs, job.deadlineAt - started));
     try {
-      const { answer, coalesced } = await this.cache.coalesce(key, () =>
-        circuit.run(() => connector.search(job.query, { signal: job.abort.signal, timeoutMs })),
-      );
+      const { answer, coalesced } = await this.cache.coalesce(key, async () => {
+        const ticket = await consumer.sendWindow.acquire(job.abort.signal);
+        return sendingWith(ticket, () => circuit.run(() => connector.search(job.query, { signal: job.abort.signal, timeoutMs })));
+      });
       if (!coalesced) {
         stats.finished(this.now(), this.now() - started);
         consumer.succeeded();
