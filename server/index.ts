@@ -21,11 +21,15 @@ import { SearchService } from './search-service';
 import { registerServices, type Services } from './services';
 import { loadSitesFile, SiteRegistry } from './sites/site-registry';
 import type { SiteDefinitionInput } from './sites/site-definition';
+import { ElasticStore } from './store/elastic-store';
 import { SqliteStore } from './store/sqlite-store';
 import type { Store } from './store/store';
 
 /** The project root (where `app/` and `.next/` live). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Longest a shutdown waits for the store to take what is still queued. */
+const SHUTDOWN_FLUSH_MS = 10_000;
 
 /** Options of `startSitescan`. */
 export interface StartOptions {
@@ -48,10 +52,10 @@ export interface RunningSitescan {
   close(): Promise<void>;
 }
 
-async function openStore(config: Config): Promise<Store> {
+async function openStore(config: Config, logger: Logger): Promise<Store> {
   if (config.elasticsearch) {
-    // The Elasticsearch store lands with its own issue; refusing beats silently using SQLite.
-    throw new Error('ELASTICSEARCH_URL is set but this build has no Elasticsearch store yet; unset it to use SQLite');
+    const { url, apiKey, username, password } = config.elasticsearch;
+    return ElasticStore.open({ url, apiKey, username, password, logger });
   }
   await mkdir(config.dataDir, { recursive: true });
   return SqliteStore.open(config.dataDir);
@@ -63,7 +67,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   const logger = options.logger ?? rootLogger;
   const startedAt = Date.now();
 
-  const store = await openStore(config);
+  const store = await openStore(config, logger);
   const sandbox = config.sandbox.enabled
     ? await startSandbox({ port: config.sandbox.port, seed: config.sandbox.seed, speed: config.sandbox.speed })
     : undefined;
@@ -134,10 +138,13 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });
-      await eventLog.close();
-      await store.close();
-      await sandbox?.close();
-      registerServices(undefined);
+      try {
+        await eventLog.close(SHUTDOWN_FLUSH_MS);
+        await store.close();
+      } finally {
+        await sandbox?.close();
+        registerServices(undefined);
+      }
     })());
 
   return { url, services, sandbox, httpServer, close };

@@ -246,20 +246,32 @@ export class EventLog {
     return this.writing;
   }
 
-  /** Writes everything queued; resolves when the store has it (retrying while it fails). */
-  async flush(): Promise<void> {
+  /**
+   * Writes everything queued; resolves when the store has it (retrying while it fails). With
+   * `timeoutMs`, gives up after that long and rejects naming what was not written.
+   */
+  async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    const giveUpAt = Date.now() + timeoutMs;
     while (this.writing || this.backlog > 0) {
+      if (Date.now() >= giveUpAt) {
+        throw new Error(
+          `store did not take ${this.pendingEvents.length} events, ${this.pendingResults.size} results and ${this.pendingSearches.size} searches within ${timeoutMs} ms`,
+        );
+      }
       await (this.writing ?? this.writeOnce());
       if (this.failures > 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
-  /** Stops timers after a final flush. */
-  async close(): Promise<void> {
-    await this.flush();
-    clearTimeout(this.flushTimer);
-    for (const entry of this.live.values()) clearTimeout(entry.lingerTimer);
+  /** Stops timers after a final flush (bounded by `timeoutMs`). */
+  async close(timeoutMs?: number): Promise<void> {
+    try {
+      await this.flush(timeoutMs);
+    } finally {
+      clearTimeout(this.flushTimer);
+      for (const entry of this.live.values()) clearTimeout(entry.lingerTimer);
+    }
   }
 }
