@@ -3,6 +3,7 @@
  * results in step with the log, and the result page uses it to apply live events, so both sides
  * always agree on what an event means.
  */
+import { EventList } from './event-list';
 import {
   TERMINAL_JOB_STATUSES,
   type Search,
@@ -49,9 +50,12 @@ function updateResult(
   siteId: string | undefined,
   update: (result: SiteResult) => SiteResult,
 ): readonly SiteResult[] {
-  return results.map((result) =>
-    result.siteId === siteId && !TERMINAL_JOB_STATUSES.has(result.status) ? update(result) : result,
-  );
+  const index = results.findIndex((result) => result.siteId === siteId);
+  const current = results[index];
+  if (!current || TERMINAL_JOB_STATUSES.has(current.status)) return results;
+  const next = results.slice();
+  next[index] = update(current);
+  return next;
 }
 
 /** The site results after one event. Terminal results never change again. */
@@ -126,15 +130,30 @@ export function applyEventToSearch(search: Search, results: readonly SiteResult[
 }
 
 /**
- * The snapshot after one event. Events must arrive in seq order: one whose seq is not the next
- * is ignored, which makes replaying an overlapping backlog harmless.
+ * A search as the result page keeps it: the snapshot's search and results, with its log as an
+ * {@link EventList} so that each live event is appended in O(1).
  */
-export function applyEvent(snapshot: SearchSnapshot, event: SearchEvent): SearchSnapshot {
-  const lastSeq = snapshot.events.at(-1)?.seq ?? 0;
-  if (event.seq !== lastSeq + 1) return snapshot;
-  const results = applyEventToResults(snapshot.results, event);
-  const search = applyEventToSearch(snapshot.search, results, event);
-  return { search, results, events: [...snapshot.events, event] };
+export interface SearchState {
+  readonly search: Search;
+  readonly results: readonly SiteResult[];
+  readonly events: EventList;
+}
+
+/** The state of a snapshot, ready for `applyEvent`. */
+export function toSearchState(snapshot: SearchSnapshot): SearchState {
+  return { search: snapshot.search, results: snapshot.results, events: EventList.from(snapshot.events) };
+}
+
+/**
+ * The state after one event. Events must arrive in seq order: one whose seq is not the next
+ * is ignored, which makes replaying an overlapping backlog harmless. The log grows in O(1).
+ */
+export function applyEvent(state: SearchState, event: SearchEvent): SearchState {
+  const lastSeq = state.events.last?.seq ?? 0;
+  if (event.seq !== lastSeq + 1) return state;
+  const results = applyEventToResults(state.results, event);
+  const search = applyEventToSearch(state.search, results, event);
+  return { search, results, events: state.events.append(event) };
 }
 
 /** Formats an event's label as the log shows it: `search:created`, `brownbook.net:done`. */

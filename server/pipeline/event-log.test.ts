@@ -84,13 +84,34 @@ describe('EventLog', () => {
     log.create(makeSearch('s1'), results);
     log.emit('s1', 'site:scheduled', 'a.com');
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    log.emit('s1', 'site:started', 'a.com', { attempt: 1 });
+    log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'found' });
     await vi.advanceTimersByTimeAsync(5_000);
     expect(log.backlog).toBe(0);
     const seqs = batches.flatMap((b) => b.events!.map((e) => e.seq));
     expect(seqs).toEqual([1, 2, 3]);
     const lastA = batches.flatMap((b) => b.results!).filter((r) => r.siteId === 'a.com').at(-1);
-    expect(lastA).toMatchObject({ status: 'running', attempts: 1 });
+    expect(lastA).toMatchObject({ status: 'done', outcome: 'found' });
+  });
+
+  it('writes search and result rows at birth and when final, events always', async () => {
+    const { store, batches } = recordingStore();
+    const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+    log.create(makeSearch('s1'), results);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    log.emit('s1', 'site:scheduled', 'a.com');
+    log.emit('s1', 'site:started', 'a.com', { attempt: 1 });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    expect(batches[1]).toMatchObject({ searches: [], results: [] });
+    expect(batches[1]!.events).toHaveLength(2);
+    log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'not_found' });
+    log.emit('s1', 'site:failed', 'b.com', { reason: 'deadline' });
+    log.emit('s1', 'search:completed');
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    expect(batches[2]!.results!.map((r) => [r.siteId, r.status])).toEqual([
+      ['a.com', 'done'],
+      ['b.com', 'failed'],
+    ]);
+    expect(batches[2]!.searches).toEqual([expect.objectContaining({ id: 's1', status: 'completed', summary: expect.objectContaining({ notFound: 1, failed: 1, open: 0 }) })]);
   });
 
   it('refuses events for searches it does not hold', () => {
