@@ -42,6 +42,23 @@ export const createSearchBodySchema = businessQuerySchema.extend({
 });
 export type CreateSearchBody = z.infer<typeof createSearchBodySchema>;
 
+/** A listing as one site shows a business (`POST /api/match`): a name, the rest optional. */
+export const listingSchema = z.strictObject({
+  name: text('listing.name').min(1, { error: 'listing.name is required' }),
+  address: optionalText('listing.address'),
+  phone: optionalText('listing.phone'),
+  website: optionalText('listing.website'),
+  url: optionalText('listing.url'),
+});
+
+/** Body of `POST /api/match`: the business searched for and one listing to compare with it. */
+export const matchBodySchema = z.strictObject({
+  query: businessQuerySchema,
+  listing: listingSchema,
+});
+/** A validated `POST /api/match` body. */
+export type MatchBody = z.infer<typeof matchBodySchema>;
+
 /** A search id: 22 URL-safe characters (128 random bits). */
 export const searchIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, { error: 'not a search id' });
 
@@ -56,4 +73,45 @@ export function describeZodError(error: z.ZodError): string {
   return error.issues
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
+}
+
+/** The statuses a search can have, for filters. */
+export const SEARCH_STATUSES = ['running', 'completed', 'cancelled', 'interrupted'] as const;
+
+const emptyToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
+
+/** Query of `GET /api/searches` and of the history page: `q`, `status`, `limit`, `cursor`. */
+export const listSearchesQuerySchema = z.strictObject({
+  q: z.preprocess(
+    emptyToUndefined,
+    z.string().trim().max(MAX_FIELD_LENGTH, { error: `q must be at most ${MAX_FIELD_LENGTH} characters` }).optional(),
+  ),
+  status: z.preprocess(
+    emptyToUndefined,
+    z.enum(SEARCH_STATUSES, { error: (issue) => `status must be one of ${SEARCH_STATUSES.join(', ')}, got ${JSON.stringify(issue.input)}` }).optional(),
+  ),
+  limit: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'limit must be a whole number from 1 to 100' })
+      .int({ error: 'limit must be a whole number from 1 to 100' })
+      .min(1, { error: 'limit must be a whole number from 1 to 100' })
+      .max(100, { error: 'limit must be a whole number from 1 to 100' })
+      .optional(),
+  ),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(512, { error: 'cursor is too long to be one' }).optional()),
+});
+export type ListSearchesQuery = z.infer<typeof listSearchesQuerySchema>;
+
+/** Query of `GET /api/searches/:id/export`: `format=csv|json` (default json). */
+export const exportQuerySchema = z.strictObject({
+  format: z.preprocess(
+    emptyToUndefined,
+    z.enum(['csv', 'json'], { error: (issue) => `format must be csv or json, got ${JSON.stringify(issue.input)}` }).default('json'),
+  ),
+});
+
+/** The query parameters of a request URL as an object; a repeated key keeps its last value. */
+export function searchParamsObject(params: URLSearchParams): Record<string, string> {
+  return Object.fromEntries(params.entries());
 }

@@ -56,3 +56,67 @@ describe('extractJson', () => {
     expect(readPath({ a: 1 }, '__proto__')).toBeUndefined();
   });
 });
+
+describe('extractHtml with jsonLd', () => {
+  const rules = { item: '.result', name: '.name', address: '.addr', jsonLd: true };
+  const page = new URL('https://dir.example/search?q=blue');
+  const script = (json: unknown) => `<script type="application/ld+json">${JSON.stringify(json)}</script>`;
+
+  it('reads LocalBusiness objects (and subtypes) from arrays, @graph and ItemLists', () => {
+    const html = `<html><head>
+      ${script({ '@context': 'https://schema.org', '@type': 'Organization', name: 'Dir Example Inc' })}
+      ${script({
+        '@context': 'https://schema.org',
+        '@graph': [
+          { '@type': 'WebPage', name: 'Search results' },
+          {
+            '@type': 'ItemList',
+            itemListElement: [
+              {
+                '@type': 'ListItem',
+                position: 1,
+                item: {
+                  '@type': ['Bakery', 'LocalBusiness'],
+                  name: 'Blue Door Bakery',
+                  telephone: '(512) 555-0134',
+                  url: 'https://www.bluedoorbakery.com',
+                  address: {
+                    '@type': 'PostalAddress',
+                    streetAddress: '1200 W Main St Ste 4',
+                    addressLocality: 'Austin',
+                    addressRegion: 'TX',
+                    postalCode: '78701',
+                  },
+                },
+              },
+              { '@type': 'ListItem', position: 2, item: { '@type': 'Dentist', name: 'Lone Star Dental', url: '/biz/lone-star-dental-7', address: '12 Elm St, Austin, TX' } },
+            ],
+          },
+        ],
+      })}
+      </head><body><div class="result"><span class="name">Selector Listing</span></div></body></html>`;
+    expect(extractHtml(html, rules, page)).toEqual([
+      {
+        name: 'Blue Door Bakery',
+        address: '1200 W Main St Ste 4, Austin, TX 78701',
+        phone: '(512) 555-0134',
+        website: 'https://www.bluedoorbakery.com/',
+      },
+      { name: 'Lone Star Dental', address: '12 Elm St, Austin, TX', url: 'https://dir.example/biz/lone-star-dental-7' },
+    ]);
+  });
+
+  it('falls back to the selectors when the page has no business in JSON-LD, and skips broken blocks', () => {
+    const html = `<script type="application/ld+json">{"@type": "LocalBusiness", "name": </script>
+      ${script({ '@type': 'WebSite', name: 'Dir' })}
+      <div class="result"><span class="name">Blue Door Bakery</span><p class="addr">1200 W Main St</p></div>`;
+    expect(extractHtml(html, rules, page)).toEqual([{ name: 'Blue Door Bakery', address: '1200 W Main St' }]);
+  });
+
+  it('ignores JSON-LD unless asked, and drops non-web links', () => {
+    const html = `${script({ '@type': 'LocalBusiness', name: 'From JSON-LD', url: 'javascript:alert(1)' })}
+      <div class="result"><span class="name">From markup</span></div>`;
+    expect(extractHtml(html, { item: '.result', name: '.name' }, page)).toEqual([{ name: 'From markup' }]);
+    expect(extractHtml(html, rules, page)).toEqual([{ name: 'From JSON-LD' }]);
+  });
+});

@@ -5,6 +5,9 @@
  * HTML: `item` selects each result; a field is a CSS selector relative to the item whose first
  * match's text is taken, `sel@attr` for an attribute of the first match, or `@attr` for an
  * attribute of the item itself.
+ * With `jsonLd: true`, the page's JSON-LD (`<script type="application/ld+json">`) is read first:
+ * every schema.org LocalBusiness (or subtype: Restaurant, Dentist …) in it becomes a listing, and
+ * the selectors are the fallback for pages that carry none.
  * JSON: `items` is a dot path to the array (`""` when the root is the array); fields are dot paths
  * relative to an item, numeric segments index arrays, and an array of strings is joined by ", ".
  */
@@ -20,11 +23,34 @@ export const MAX_FIELD_CHARS = 500;
 type ListingField = 'name' | 'address' | 'phone' | 'website' | 'url';
 const LISTING_FIELDS: readonly ListingField[] = ['name', 'address', 'phone', 'website', 'url'];
 
-function clean(value: unknown): string | undefined {
-  if (typeof value === 'number') value = String(value);
+/**
+ * Site data as one line of plain text, at most {@link MAX_FIELD_CHARS} long; numbers are read as
+ * text, anything else (objects, null, empty strings) as absent.
+ */
+export function cleanText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
   if (typeof value !== 'string') return undefined;
   const text = value.replace(/\s+/g, ' ').trim().slice(0, MAX_FIELD_CHARS);
   return text || undefined;
+}
+
+const clean = cleanText;
+
+/**
+ * A link from site data as an absolute http(s) URL, or `undefined`: relative links resolve
+ * against `base`, and other schemes (`javascript:`, `data:`) are dropped so a site cannot smuggle
+ * them into the page.
+ */
+export function webUrl(value: unknown, base?: URL | string): string | undefined {
+  const text = cleanText(value);
+  if (text === undefined) return undefined;
+  try {
+    const url = new URL(text, base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
+  } catch {
+    // Not a URL at all: for a link, absent is the only safe reading.
+    return undefined;
+  }
 }
 
 function toListing(read: (field: ListingField) => string | undefined): Listing | undefined {
@@ -37,9 +63,20 @@ function toListing(read: (field: ListingField) => string | undefined): Listing |
   return { ...values, name: values.name };
 }
 
-/** Listings from an HTML page. */
-export function extractHtml(html: string, rules: Extract<SiteDefinition, { kind: 'html' }>['extract']): Listing[] {
+/**
+ * Listings from an HTML page. `pageUrl` (where the page came from) tells a JSON-LD `url` that
+ * is the listing's page on the site from one that is the business's own website.
+ */
+export function extractHtml(
+  html: string,
+  rules: Extract<SiteDefinition, { kind: 'html' }>['extract'],
+  pageUrl?: URL,
+): Listing[] {
   const $ = cheerio.load(html);
+  if (rules.jsonLd) {
+    const fromJsonLd = extractJsonLd($, pageUrl);
+    if (fromJsonLd.length > 0) return fromJsonLd;
+  }
   const listings: Listing[] = [];
   $(rules.item)
     .slice(0, MAX_LISTINGS_PER_ANSWER)
@@ -87,4 +124,90 @@ export function extractJson(body: unknown, rules: Extract<SiteDefinition, { kind
     if (listing) listings.push(listing);
   }
   return listings;
+}
+
+/** schema.org types read as a business: LocalBusiness and the subtypes directories use. */
+const BUSINESS_TYPES: ReadonlySet<string> = new Set(
+  [
+    'LocalBusiness', 'Store', 'Restaurant', 'FoodEstablishment', 'CafeOrCoffeeShop',
+    'Bakery', 'BarOrPub', 'Dentist', 'MedicalBusiness', 'MedicalClinic', 'Physician', 'LegalService',
+    'Attorney', 'AccountingService', 'FinancialService', 'InsuranceAgency', 'RealEstateAgent',
+    'HomeAndConstructionBusiness', 'Plumber', 'Electrician', 'HVACBusiness', 'RoofingContractor',
+    'Locksmith', 'MovingCompany', 'GeneralContractor', 'HousePainter', 'AutomotiveBusiness',
+    'AutoRepair', 'AutoBodyShop', 'HealthAndBeautyBusiness', 'HairSalon', 'BeautySalon', 'NailSalon',
+    'DaySpa', 'ExerciseGym', 'SportsActivityLocation', 'Florist', 'PetStore', 'HardwareStore',
+    'BookStore', 'ProfessionalService', 'VeterinaryCare', 'ChildCare', 'EmergencyService',
+  ].map((type) => type.toLowerCase()),
+);
+
+/** JSON-LD nodes nested deeper than this are ignored: real pages nest three or four levels. */
+const MAX_JSON_LD_DEPTH = 6;
+
+/**
+ * LocalBusiness objects from a page's JSON-LD blocks, searched through arrays, `@graph` and
+ * ItemList `itemListElement`/`item`. A block that is not valid JSON is skipped: a page may carry
+ * several, written by different plugins, and one broken block says nothing of the others.
+ */
+function extractJsonLd($: cheerio.CheerioAPI, pageUrl: URL | undefined): Listing[] {
+  const listings: Listing[] = [];
+  const visit = (node: unknown, depth: number): void => {
+    if (listings.length >= MAX_LISTINGS_PER_ANSWER || depth > MAX_JSON_LD_DEPTH) return;
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child, depth + 1);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const object = node as Record<string, unknown>;
+    const types = ([] as unknown[]).concat(ownValue(object, '@type') ?? []);
+    if (types.some((type) => typeof type === 'string' && BUSINESS_TYPES.has(type.toLowerCase()))) {
+      const listing = jsonLdListing(object, pageUrl);
+      if (listing) listings.push(listing);
+      return;
+    }
+    for (const key of ['@graph', 'itemListElement', 'item', 'mainEntity']) visit(ownValue(object, key), depth + 1);
+  };
+  $('script[type="application/ld+json"]').each((_, element) => {
+    let json: unknown;
+    try {
+      json = JSON.parse($(element).text());
+    } catch {
+      return;
+    }
+    visit(json, 0);
+  });
+  return listings;
+}
+
+function ownValue(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+/** One LocalBusiness as a listing; its `url` is the listing page when on the page's host, else its website. */
+function jsonLdListing(object: Record<string, unknown>, pageUrl: URL | undefined): Listing | undefined {
+  const name = cleanText(ownValue(object, 'name'));
+  if (!name) return undefined;
+  const address = jsonLdAddress(ownValue(object, 'address'));
+  const phone = cleanText(ownValue(object, 'telephone'));
+  const link = webUrl(ownValue(object, 'url'), pageUrl);
+  const onSite = link !== undefined && pageUrl !== undefined && new URL(link).host === pageUrl.host;
+  const url = onSite ? link : undefined;
+  const website = onSite ? undefined : link;
+  return {
+    name,
+    ...(address ? { address } : {}),
+    ...(phone ? { phone } : {}),
+    ...(website ? { website } : {}),
+    ...(url ? { url } : {}),
+  };
+}
+
+/** A schema.org PostalAddress (or plain text) as one line: `street, locality, region postalCode`. */
+function jsonLdAddress(value: unknown): string | undefined {
+  if (typeof value === 'string') return cleanText(value);
+  if (Array.isArray(value)) return jsonLdAddress(value[0]);
+  if (value === null || typeof value !== 'object') return undefined;
+  const address = value as Record<string, unknown>;
+  const part = (key: string) => cleanText(ownValue(address, key));
+  const region = [part('addressRegion'), part('postalCode')].filter(Boolean).join(' ');
+  return cleanText([part('streetAddress'), part('addressLocality'), region].filter(Boolean).join(', '));
 }

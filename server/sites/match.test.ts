@@ -67,11 +67,12 @@ const cases: Case[] = [
     fields: allMatch,
   },
   {
-    title: 'unit missing on the listing is not a mismatch',
+    title: 'suite missing on the listing: the same place, but an incomplete address to fix',
     query: smith,
     listing: { ...smithListing, address: '1200 W Main St, Austin, TX 78701' },
-    outcome: 'found',
-    fields: allMatch,
+    outcome: 'partial',
+    fields: { ...allMatch, address: 'missing' },
+    score: 1,
   },
   {
     title: 'unit missing on the query is not a mismatch',
@@ -183,12 +184,12 @@ const cases: Case[] = [
     score: (N + Z + C) / (A + N + Z + C),
   },
   {
-    title: 'same city, another ZIP: a possible error rather than another place',
+    title: 'same city, another ZIP: a possible error rather than another place (no street given: the city weighs as the address)',
     query: { name: 'Smith & Sons Plumbing', location: 'Austin, TX 78701' },
     listing: { name: 'Smith & Sons Plumbing', address: '4400 S Congress Ave, Austin, TX 78745' },
     outcome: 'partial',
     fields: { name: 'match', address: 'mismatch' },
-    score: (N + C) / (N + Z + C),
+    score: (N + A) / (N + Z + A),
   },
   {
     title: 'listing in another city, but the phone matches: the same business, badly listed',
@@ -196,7 +197,7 @@ const cases: Case[] = [
     listing: { name: 'Smith & Sons Plumbing', address: '300 Elm St, Dallas, TX 75201', phone: '(512) 555-0134' },
     outcome: 'partial',
     fields: { name: 'match', phone: 'match', address: 'mismatch' },
-    score: (P + N) / (P + N + C),
+    score: (P + N) / (P + N + A),
   },
 
   // Not the business
@@ -252,12 +253,48 @@ const cases: Case[] = [
     score: N / (P + N),
   },
   {
-    title: 'right name and city, wrong phone: still below the threshold',
+    title: 'right name and city, an old phone: 2 of 3 NAP fields agree, so a listing with a possible error',
     query: { name: 'Smith & Sons Plumbing', location: 'Austin, TX', phone: '512-555-0134' },
-    listing: { name: 'Smith & Sons Plumbing', address: 'Austin, TX', phone: '512-555-0188' },
-    outcome: 'not_found',
+    listing: { name: 'Smith & Sons Plumbing', address: '4400 S Congress Ave, Austin, TX 78745', phone: '512-555-0188' },
+    outcome: 'partial',
     fields: { name: 'match', phone: 'mismatch', address: 'match' },
-    score: (N + C) / (P + N + C),
+    score: (N + A) / (P + N + A),
+  },
+  {
+    title: 'right name and city, but another phone and another website: a namesake, not an old listing',
+    query: { name: 'Smith & Sons Plumbing', location: 'Austin, TX', phone: '512-555-0134', website: 'smithsonsplumbing.com' },
+    listing: { name: 'Smith & Sons Plumbing Inc', address: 'Austin, TX', phone: '512-555-0188', website: 'smithsons-austin.com' },
+    outcome: 'not_found',
+    fields: { name: 'match', phone: 'mismatch', website: 'mismatch', address: 'match' },
+  },
+  {
+    title: 'old street and old phone: nothing but the name and city left to go on',
+    query: { name: 'Smith & Sons Plumbing', location: '1200 W Main St, Austin, TX 78701', phone: '512-555-0134' },
+    listing: { name: 'Smith & Sons Plumbing', address: '77 Oak Ln, Austin, TX 78701', phone: '512-555-0188' },
+    outcome: 'not_found',
+    fields: { name: 'match', phone: 'mismatch', address: 'mismatch' },
+    score: (N + Z + C) / (P + A + N + Z + C),
+  },
+  {
+    title: 'near-namesake with a word more in the same city: no identifier confirms it',
+    query: { name: 'Ohio Valley Plumbing LLC', location: 'Cleveland, OH' },
+    listing: { name: 'Ohio Valley Plumbing & Heating LLC', address: '1315 W Elm Rd, Cleveland, OH 44114' },
+    outcome: 'not_found',
+    fields: { name: 'mismatch', address: 'match' },
+  },
+  {
+    title: 'the same name with a word more, confirmed by the phone: the business, listed under a variant',
+    query: { name: 'Ohio Valley Plumbing LLC', location: 'Cleveland, OH', phone: '(216) 555-0101' },
+    listing: { name: 'Ohio Valley Plumbing & Heating', address: '1315 W Elm Rd, Cleveland, OH 44114', phone: '216-555-0101' },
+    outcome: 'found',
+    fields: { name: 'match', phone: 'match', address: 'match' },
+  },
+  {
+    title: 'a surname apart is another business, however alike the rest reads',
+    query: { name: 'Perez Roofing & Gutters', location: 'St. Louis, MO' },
+    listing: { name: 'Lopez Roofing & Gutters', address: '6846 Birch Ave, St. Louis, MO 63101' },
+    outcome: 'not_found',
+    fields: { name: 'mismatch', address: 'match' },
   },
   {
     title: 'matching phone does not rescue another name',
@@ -304,7 +341,7 @@ const cases: Case[] = [
     listing: { name: 'Lakeway Dental', address: '3801 Bee Caves Rd, Austin, TX 78746' },
     outcome: 'partial',
     fields: { name: 'match', address: 'mismatch' },
-    score: (N + Z) / (N + Z + C),
+    score: (N + Z) / (N + Z + A),
   },
   {
     title: 'phone only, in another format',
@@ -373,9 +410,11 @@ describe('matchListing', () => {
     expect(result.score).toBeLessThanOrEqual(1);
   });
 
-  it('threshold sits between a name with street and ZIP and a name with a wrong phone', () => {
+  it('threshold sits between a name with street and ZIP (or with the city alone) and a name with a wrong phone', () => {
     expect(MATCH_THRESHOLD).toBeLessThanOrEqual((N + A + Z) / (P + A + N + Z + C));
+    expect(MATCH_THRESHOLD).toBeLessThanOrEqual((N + A) / (P + N + A));
     expect(MATCH_THRESHOLD).toBeGreaterThan(N / (P + N));
+    expect(MATCH_THRESHOLD).toBeGreaterThan((N + Z + C) / (P + A + N + Z + C));
   });
 
   it('reads untrusted listing fields that are not strings without throwing', () => {
@@ -411,6 +450,15 @@ describe('bestMatch', () => {
     const result = bestMatch(withSite, listings);
     expect(result.listing).toBe(listings[1]);
     expect(result.outcome).toBe('found');
+  });
+
+  it('on a tie prefers the name closest to the query as typed', () => {
+    const q: BusinessQuery = { name: 'Hill Country Roofing', location: 'Austin, TX' };
+    const listings: Listing[] = [
+      { name: 'Hill Country Roofing Co.', address: '12 Elm St, Austin, TX 78701' },
+      { name: 'Hill Country Roofing', address: '900 Oak Ave, Austin, TX 78701' },
+    ];
+    expect(bestMatch(q, listings).listing).toBe(listings[1]);
   });
 
   it('on a full tie keeps the first', () => {

@@ -11,17 +11,26 @@
  *   score = Σ weights of components that match / Σ weights of components both sides have
  *
  * Worked example: the query gives a name, a phone and "Austin, TX"; a listing has the name
- * right, the city right and an old phone. Compared: name 0.55 + phone 1.00 + city 0.10 = 1.65;
- * matched: 0.55 + 0.10 = 0.65; score 0.39 < {@link MATCH_THRESHOLD} → `not_found`. Had it
- * listed the street and ZIP right too: (0.55 + 0.70 + 0.55 + 0.10) / 2.90 = 0.66 → `partial`.
+ * right, the city right and an old phone. The user gave the address only down to the city, so
+ * the city stands for the address and weighs as the street does. Compared: name 0.55 + phone
+ * 1.00 + city 0.70 = 2.25; matched: 0.55 + 0.70 = 1.25; score 0.56 ≥ {@link MATCH_THRESHOLD} →
+ * `partial`, phone `mismatch`: the "2 of 3 NAP fields agree" rule of duplicate detection. With
+ * the street given and wrong as well: (0.55 + 0.55 + 0.10) / 2.90 = 0.41 → `not_found`.
  *
  * Invariants:
  * - the name MUST pass for any outcome but `not_found`; it is always compared;
+ * - a name that passes only loosely (words added or missing: `Ohio Valley Plumbing` /
+ *   `Ohio Valley Plumbing & Heating`) MUST be confirmed by a hard identifier — the phone, the
+ *   street or the website — or the listing is a near-namesake: `not_found`;
+ * - when no identifier (phone, street, website) agrees and two of them disagree, the listing
+ *   MUST be `not_found`: a business rarely changes its phone and its domain (or its street) at
+ *   once, while a same-named one differs in all of them;
  * - `found` MUST mean every field the query supplied (and the name) is `match`;
  * - a listing in another city (state, or ZIP when cities cannot be compared) MUST be
  *   `not_found` unless its phone matches: it is another business of the same name;
  * - website verdicts never move the score: the published weights give it none.
  */
+import { ratio } from 'fuzzball';
 import type { BusinessQuery, FieldVerdict, Listing, MatchField, Outcome } from '../../lib/types';
 import { parseAddress, sameStreet, sameUnit, type ParsedAddress } from './normalize-address';
 import { compareNames } from './normalize-name';
@@ -31,14 +40,16 @@ import { normalizeWebsite } from './normalize-website';
 /**
  * Weighted score (0..1) from which a listing whose name passes counts as `partial`. 0.5 is
  * "about half the total" of the vendor's weighting: a correct name plus street and ZIP
- * (0.55 + 0.70 + 0.55 of 2.90 = 0.62) counts; a correct name with a wrong phone and nothing
- * else (0.55 of 1.55 = 0.35) does not.
+ * (0.55 + 0.70 + 0.55 of 2.90 = 0.62) counts, and so does a correct name in the right city
+ * with a wrong phone (1.25 of 2.25 = 0.56); a correct name with a wrong phone and nothing else
+ * (0.55 of 1.55 = 0.35) does not.
  */
 export const MATCH_THRESHOLD = 0.5;
 
 /**
  * Weight of each compared component: the best-match weighting a listing vendor publishes.
- * Address is the street line (with its unit); ZIP and city weigh on their own.
+ * Address is the street line (with its unit); ZIP and city weigh on their own. When the query
+ * names no street, its city is the address as far as the user gave it, and weighs as `street`.
  */
 export const MATCH_WEIGHTS = {
   phone: 1.0,
@@ -69,9 +80,40 @@ export interface MatchResult {
   readonly fields: Partial<Record<MatchField, FieldVerdict>>;
 }
 
+/** The query's fields in normalised form, computed once per query object. */
+interface PreparedQuery {
+  readonly phone?: string;
+  readonly website?: string;
+  readonly place: ParsedAddress;
+}
+
+/**
+ * Normalised queries by query object: a search compares one query with every candidate of every
+ * site, and parsing its address and phone each time was most of the matcher's cost. Weak, so a
+ * finished search's query is collected with it.
+ */
+const preparedQueries = new WeakMap<BusinessQuery, PreparedQuery>();
+
+function prepare(query: BusinessQuery): PreparedQuery {
+  let prepared = preparedQueries.get(query);
+  if (prepared === undefined) {
+    const phone = query.phone === undefined ? undefined : normalizePhone(query.phone);
+    const website = query.website === undefined ? undefined : normalizeWebsite(query.website);
+    prepared = {
+      ...(phone === undefined ? {} : { phone }),
+      ...(website === undefined ? {} : { website }),
+      place: query.location === undefined ? {} : parseAddress(query.location),
+    };
+    preparedQueries.set(query, prepared);
+  }
+  return prepared;
+}
+
 /** Compares one listing with the query; see the module comment for the rules. */
 export function matchListing(query: BusinessQuery, listing: Listing): MatchResult {
-  const fields: Partial<Record<MatchField, FieldVerdict>> = {};
+  const { phone: queryPhone, website: queryWebsite, place: queryPlace } = prepare(query);
+  // `name` first, so verdicts read in NAP order; its verdict is set once identifiers are known.
+  const fields: Partial<Record<MatchField, FieldVerdict>> = { name: 'missing' };
   let earned = 0;
   let compared = 0;
   const weigh = (weight: number, matched: boolean) => {
@@ -80,12 +122,9 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
   };
 
   const listingName = siteText(listing.name);
-  const namePasses = listingName !== undefined && compareNames(query.name, listingName).pass;
-  fields.name = listingName === undefined ? 'missing' : namePasses ? 'match' : 'mismatch';
-  weigh(MATCH_WEIGHTS.name, namePasses);
+  const name = listingName === undefined ? undefined : compareNames(query.name, listingName);
 
   let phoneMatches = false;
-  const queryPhone = query.phone === undefined ? undefined : normalizePhone(query.phone);
   if (queryPhone !== undefined) {
     const listingPhone = optional(siteText(listing.phone), normalizePhone);
     if (listingPhone === undefined) {
@@ -98,28 +137,43 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
   }
 
   // A query website that names no host (`n/a`) cannot be compared, so it gets no verdict.
-  const queryWebsite = query.website === undefined ? undefined : normalizeWebsite(query.website);
   if (queryWebsite !== undefined) {
     const listingWebsite = optional(siteText(listing.website), normalizeWebsite);
     fields.website =
       listingWebsite === undefined ? 'missing' : listingWebsite === queryWebsite ? 'match' : 'mismatch';
   }
+  const websiteMatches = fields.website === 'match';
 
   let elsewhere = false;
-  const queryPlace = query.location === undefined ? {} : parseAddress(query.location);
+  let streetCompared = false;
+  let streetMatches = false;
   // A location with nothing recognisable in it ("downtown") cannot be compared either.
   if (Object.keys(queryPlace).length > 0) {
     const listingPlace = optional(siteText(listing.address), parseAddress) ?? {};
     const address = compareAddresses(queryPlace, listingPlace);
     fields.address = address.verdict;
     elsewhere = address.elsewhere;
-    for (const [component, matched] of address.components) weigh(MATCH_WEIGHTS[component], matched);
+    for (const [component, matched] of address.components) {
+      const weight = component === 'city' && queryPlace.street === undefined ? MATCH_WEIGHTS.street : MATCH_WEIGHTS[component];
+      weigh(weight, matched);
+      if (component === 'street') [streetCompared, streetMatches] = [true, matched];
+    }
   }
+
+  // Shared words alone make a near-namesake as often as a variant: only an identifier says which.
+  const identified = phoneMatches || streetMatches || websiteMatches;
+  const namePasses = name !== undefined && name.pass && (name.strict || identified);
+  fields.name = listingName === undefined ? 'missing' : namePasses ? 'match' : 'mismatch';
+  weigh(MATCH_WEIGHTS.name, namePasses);
 
   const score = compared > 0 ? earned / compared : 0;
   const verdicts = Object.values(fields);
+  // Two identifiers that disagree and none that agrees: another business of the same name.
+  const contradicted =
+    !identified &&
+    [fields.phone === 'mismatch', fields.website === 'mismatch', streetCompared && !streetMatches].filter(Boolean).length >= 2;
   let outcome: Outcome;
-  if (!namePasses || (elsewhere && !phoneMatches)) outcome = 'not_found';
+  if (!namePasses || contradicted || (elsewhere && !phoneMatches)) outcome = 'not_found';
   else if (verdicts.every((verdict) => verdict === 'match')) outcome = 'found';
   else if (score >= MATCH_THRESHOLD - SCORE_EPSILON) outcome = 'partial';
   else outcome = 'not_found';
@@ -128,27 +182,40 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
 
 /**
  * The listing among a site's candidates that is the business: the highest score among those
- * not `not_found`; on a tie, the one with more `match` verdicts, then the first. When none
- * qualifies: `not_found`, score 0, no listing.
+ * not `not_found`; on a tie, the one with more `match` verdicts, then the one whose name is
+ * closest to the query's as typed (`Hill Country Roofing` over `Hill Country Roofing Co.`), then
+ * the first. When none qualifies: `not_found`, score 0, no listing.
  */
 export function bestMatch(
   query: BusinessQuery,
   listings: readonly Listing[],
 ): { readonly listing?: Listing } & MatchResult {
-  let best: { listing: Listing; result: MatchResult; matches: number } | undefined;
+  let best: { listing: Listing; result: MatchResult; matches: number; closeness?: number } | undefined;
   for (const listing of listings) {
     const result = matchListing(query, listing);
     if (result.outcome === 'not_found') continue;
     const matches = Object.values(result.fields).filter((verdict) => verdict === 'match').length;
-    const better =
-      best === undefined ||
-      result.score > best.result.score + SCORE_EPSILON ||
-      (result.score > best.result.score - SCORE_EPSILON && matches > best.matches);
-    if (better) best = { listing, result, matches };
+    const candidate: NonNullable<typeof best> = { listing, result, matches };
+    if (best === undefined || result.score > best.result.score + SCORE_EPSILON) {
+      best = candidate;
+    } else if (result.score > best.result.score - SCORE_EPSILON) {
+      if (matches > best.matches) best = candidate;
+      else if (matches === best.matches) {
+        best.closeness ??= nameCloseness(query.name, best.listing.name);
+        candidate.closeness = nameCloseness(query.name, listing.name);
+        if (candidate.closeness > best.closeness) best = candidate;
+      }
+    }
   }
   return best === undefined
     ? { score: 0, outcome: 'not_found', fields: {} }
     : { listing: best.listing, ...best.result };
+}
+
+/** How close a listing's name is to the query's as typed, 0..100: breaks ties between candidates. */
+function nameCloseness(queryName: string, listingName: unknown): number {
+  const text = siteText(listingName);
+  return text === undefined ? 0 : ratio(queryName.toLowerCase(), text.toLowerCase());
 }
 
 type AddressComponent = 'street' | 'zip' | 'city';
@@ -193,10 +260,14 @@ function compareAddresses(
 
   const comparedAny =
     components.length > 0 || (query.state !== undefined && listing.state !== undefined);
+  // The user named a street (or a suite) and the listing shows none: an incomplete address, the
+  // same place but a listing error to fix — mail and visitors need the suite.
+  const incomplete =
+    (query.street !== undefined && listing.street === undefined) ||
+    (query.unit !== undefined && listing.street !== undefined && listing.unit === undefined);
   let verdict: FieldVerdict;
   if (conflicts.some(Boolean)) verdict = 'mismatch';
-  // The user named a street and the listing shows none (only a city, or nothing): incomplete.
-  else if (!comparedAny || (query.street !== undefined && listing.street === undefined)) verdict = 'missing';
+  else if (!comparedAny || incomplete) verdict = 'missing';
   else verdict = 'match';
   return { verdict, components, elsewhere };
 }

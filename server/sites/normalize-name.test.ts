@@ -32,6 +32,8 @@ describe('compareNames', () => {
     ['Studio 54', 'Studio 45', false],
     ['River City Auto Repair', 'River City Auto Body', false],
     ['Smith Plumbing', 'Smith Plumbing Supply', false],
+    ['Perez Roofing & Gutters', 'Lopez Roofing & Gutters', false],
+    ['Treasure Valley Flowers', 'Treasure Valley Flower Shop', true],
   ])('%s vs %s → %s', (a, b, pass) => {
     expect(compareNames(a, b).pass).toBe(pass);
     expect(compareNames(b, a).pass).toBe(pass);
@@ -39,6 +41,17 @@ describe('compareNames', () => {
 
   it('reports the subset trap: set score 100, yet no pass', () => {
     expect(compareNames('Blue Door', 'Blue Door Barbers')).toMatchObject({ setScore: 100, pass: false });
+  });
+
+  it.each([
+    ['Smith & Sons Plumbing LLC', 'Smith and Sons Plumbing', true],
+    ['Smith & Sons Plumbing', 'Smith & Sons Plumbng', true],
+    ['BlueDoor Bakery', 'Blue Door Bakery', true],
+    ['La Taqueria', 'Taqueria La', true],
+    ['Blue Door Bakery', 'Blue Door Bakery & Cafe', false],
+    ['Treasure Valley Flowers', 'Treasure Valley Flower Shop', false],
+  ])('%s vs %s passes strictly (same words): %s', (a, b, strict) => {
+    expect(compareNames(a, b).strict).toBe(strict);
   });
 
   it('never passes an empty name', () => {

@@ -88,26 +88,34 @@ export interface NameComparison {
   readonly coverage: number;
   /** Whether the names are taken to name the same business. */
   readonly pass: boolean;
+  /**
+   * Whether they pass as the same words (equal, or token_sort ≥ {@link NAME_SORT_MIN} with every
+   * word paired: order and typos only). A pass that is not strict rests on shared words with one more or fewer
+   * (`Blue Door Bakery` / `Blue Door Bakery & Cafe`): a near-namesake as often as a variant.
+   */
+  readonly strict: boolean;
 }
 
 /**
- * Compares two business names. They pass when their normalised forms are equal ignoring spaces
- * (`BlueDoor` / `Blue Door`), when token_sort_ratio ≥ {@link NAME_SORT_MIN}, or when
- * token_set_ratio ≥ {@link NAME_SET_MIN} and coverage ≥ {@link NAME_COVERAGE_MIN}.
+ * Compares two business names. They pass strictly when their normalised forms are equal ignoring
+ * spaces (`BlueDoor` / `Blue Door`), or when token_sort_ratio ≥ {@link NAME_SORT_MIN} and every
+ * word pairs with a near-identical one (typos, word order); loosely when token_set_ratio ≥
+ * {@link NAME_SET_MIN} and coverage ≥ {@link NAME_COVERAGE_MIN} (a word more or fewer).
  */
 export function compareNames(a: string, b: string): NameComparison {
   const left = normalizeName(a);
   const right = normalizeName(b);
-  if (!left || !right) return { setScore: 0, sortScore: 0, coverage: 0, pass: false };
+  if (!left || !right) return { setScore: 0, sortScore: 0, coverage: 0, pass: false, strict: false };
   // Our strings are already processed; fuzzball's own cleanup would only repeat the work.
   const setScore = token_set_ratio(left, right, { full_process: false });
   const sortScore = token_sort_ratio(left, right, { full_process: false });
   const coverage = wordCoverage(left, right);
-  const pass =
-    left.replace(/ /g, '') === right.replace(/ /g, '') ||
-    sortScore >= NAME_SORT_MIN ||
-    (setScore >= NAME_SET_MIN && coverage >= NAME_COVERAGE_MIN);
-  return { setScore, sortScore, coverage, pass };
+  // token_sort_ratio is over the whole string: `Perez Roofing & Gutters` / `Lopez Roofing & Gutters`
+  // scores 91 though the surname, the word that tells them apart, differs. So a strict pass
+  // also needs every word paired with a near-identical one.
+  const strict = left.replace(/ /g, '') === right.replace(/ /g, '') || (sortScore >= NAME_SORT_MIN && coverage === 1);
+  const pass = strict || (setScore >= NAME_SET_MIN && coverage >= NAME_COVERAGE_MIN);
+  return { setScore, sortScore, coverage, pass, strict };
 }
 
 /** Greedy one-to-one pairing of distinct words, exact pairs first, then near ones. */

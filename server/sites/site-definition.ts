@@ -53,6 +53,12 @@ const htmlExtractSchema = z.strictObject({
   phone: z.string().min(1).optional(),
   website: z.string().min(1).optional(),
   url: z.string().min(1).optional(),
+  /**
+   * Read the page's JSON-LD first: each schema.org LocalBusiness (or subtype) in a
+   * `<script type="application/ld+json">` block is a listing; the selectors above apply only to
+   * pages without one. Default false.
+   */
+  jsonLd: z.boolean().optional(),
 });
 
 /** Where the fields of a listing are found in a JSON answer: dot paths. */

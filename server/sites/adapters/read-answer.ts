@@ -1,0 +1,130 @@
+/**
+ * Lenient readers for place-API answers. Bodies are untrusted: a field of the wrong type reads as
+ * absent, an item without a name is skipped, and only a body whose list is not a list at all is
+ * an error (`SiteUnavailableError`: a retry may get a whole answer).
+ */
+import { z } from 'zod';
+import type { BusinessQuery, Listing } from '../../../lib/types';
+import { SiteUnavailableError } from '../../errors';
+import { cleanText, webUrl } from '../extract';
+import { parseAddress } from '../normalize-address';
+
+/** Site text: a string or number as one trimmed line, anything else as `undefined`. Never fails. */
+export const siteText = z
+  .unknown()
+  .transform((value) => cleanText(value))
+  .optional();
+
+/** An object field that reads as `undefined` when it is not an object of that shape. */
+export function lenient<T extends z.ZodType>(schema: T) {
+  return schema.optional().catch(undefined);
+}
+
+/** An array field whose items are kept only when they parse; not an array reads as `[]`. */
+export function lenientArray<T extends z.ZodType>(item: T) {
+  return z
+    .unknown()
+    // Optional before the transform, so an absent key is allowed and reads as `[]`.
+    .optional()
+    .transform((value) => (Array.isArray(value) ? value : []))
+    .transform((values) =>
+      values.flatMap((value) => {
+        const parsed = item.safeParse(value);
+        return parsed.success ? [parsed.data as z.output<T>] : [];
+      }),
+    );
+}
+
+/**
+ * The items at `key` of an answer (or the answer itself when `key` is `''`), each parsed with
+ * `item`; items that do not parse are skipped. A missing list is empty when the answer holds
+ * nothing but `quietKeys` (Google answers `{}` when nothing matched); any other non-array is a
+ * bad answer.
+ */
+export function readItems<T extends z.ZodType>(
+  siteId: string,
+  body: unknown,
+  key: string,
+  item: T,
+  { quietKeys }: { quietKeys?: readonly string[] } = {},
+): z.output<T>[] {
+  let list: unknown = body;
+  if (key !== '') {
+    const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
+    list = isObject && Object.hasOwn(body, key) ? (body as Record<string, unknown>)[key] : undefined;
+    if (isObject && list === undefined && quietKeys?.length !== undefined) {
+      if (Object.keys(body).every((other) => quietKeys.includes(other))) return [];
+    }
+  }
+  if (!Array.isArray(list)) {
+    throw new SiteUnavailableError(siteId, `unexpected answer: ${key === '' ? 'the body' : `"${key}"`} is not a list`);
+  }
+  return list.flatMap((value) => {
+    const parsed = item.safeParse(value);
+    return parsed.success ? [parsed.data as z.output<T>] : [];
+  });
+}
+
+/** Parts of a US address as APIs give them separately. */
+export interface AddressParts {
+  readonly houseNumber?: string;
+  readonly street?: string;
+  readonly unit?: string;
+  readonly city?: string;
+  /** Code (`TX`) or name (`Texas`): the matcher reads both. */
+  readonly state?: string;
+  readonly zip?: string;
+}
+
+/**
+ * Country every adapter searches in: the matcher is built on US conventions (USPS addresses,
+ * NANP phones), so results elsewhere could only be namesakes.
+ */
+export const SEARCH_COUNTRY = { alpha2: 'US', alpha3: 'USA' } as const;
+
+/** A secondary unit as an address line shows it: `Ste 4` stays, a bare `4` becomes `# 4`. */
+export function unitText(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  return /^(#|apt|apartment|bldg|building|fl|floor|ofc|office|rm|room|ste|suite|unit)\b/i.test(value) ? value : `# ${value}`;
+}
+
+/** `1200 W Main St Ste 4, Austin, TX 78701` from parts; `undefined` when there are none. */
+export function formatAddress(parts: AddressParts): string | undefined {
+  const street = [parts.houseNumber, parts.street, parts.unit].filter(Boolean).join(' ');
+  const region = [parts.state, parts.zip].filter(Boolean).join(' ');
+  return cleanText([street, parts.city, region].filter(Boolean).join(', '));
+}
+
+/** A listing from read fields: `undefined` without a name; the link kept only when it is http(s). */
+export function toListing(fields: {
+  name: string | undefined;
+  address?: string | undefined;
+  phone?: string | undefined;
+  website?: string | undefined;
+  url?: string | undefined;
+}): Listing | undefined {
+  if (!fields.name) return undefined;
+  const url = webUrl(fields.url);
+  return {
+    name: fields.name,
+    ...(fields.address ? { address: fields.address } : {}),
+    ...(fields.phone ? { phone: fields.phone } : {}),
+    ...(fields.website ? { website: fields.website } : {}),
+    ...(url ? { url } : {}),
+  };
+}
+
+/** Listings without the `undefined`s. */
+export function compact(listings: readonly (Listing | undefined)[]): Listing[] {
+  return listings.filter((listing): listing is Listing => listing !== undefined);
+}
+
+/** The free-text query most place APIs take: `name, location`. */
+export function freeText(query: BusinessQuery): string {
+  return [query.name, query.location].filter(Boolean).join(', ');
+}
+
+/** The query's location, parsed (city, state, ZIP, street), or `{}` without one. */
+export function queryPlace(query: BusinessQuery) {
+  return query.location ? parseAddress(query.location) : {};
+}
