@@ -7,6 +7,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_JOB_STATUSES, type SearchSnapshot } from '../../lib/types';
 import { startTestSitescan, type TestSitescan } from '../test-support';
 
+/** The ten directories of the original system. */
+const ORIGINAL_SITES = [
+  'brownbook.net',
+  'cataloxy.us',
+  'cylex-usa.com',
+  'elocal.com',
+  'foursquare.com',
+  'localstack.com',
+  'showmelocal.com',
+  'uscity.net',
+  'yasabe.com',
+  'yellowyello.com',
+];
+
 const ended = (app: TestSitescan, id: string): Promise<SearchSnapshot> => app.services.searches.whenEnded(id);
 
 function expectWellFormed(snapshot: SearchSnapshot): void {
@@ -35,15 +49,16 @@ describe('pipeline against the sandbox network (default latencies)', () => {
   it('searches the ten original sites for a listed business within the 5 s promise', async () => {
     const business = app.sandbox!.dataset.businesses[7]!;
     const started = Date.now();
-    const { id } = app.services.searches.create({ name: business.name, location: `${business.city}, ${business.state}` });
+    const { id } = app.services.searches.create(
+      { name: business.name, location: `${business.city}, ${business.state}` },
+      { sites: ORIGINAL_SITES },
+    );
     const snapshot = await ended(app, id);
     const elapsed = Date.now() - started;
     expectWellFormed(snapshot);
     expect(snapshot.search.status).toBe('completed');
     expect(elapsed).toBeLessThan(5_000 + 500);
-    expect(snapshot.results.map((r) => r.siteId).sort()).toEqual(
-      ['brownbook.net', 'cataloxy.us', 'cylex-usa.com', 'elocal.com', 'foursquare.com', 'localstack.com', 'showmelocal.com', 'uscity.net', 'yasabe.com', 'yellowyello.com'],
-    );
+    expect(snapshot.results.map((r) => r.siteId).sort()).toEqual(ORIGINAL_SITES);
     // The sites that list it report it found (exactly or with possible errors).
     const listedBy = snapshot.results.filter((r) => app.sandbox!.dataset.listingFor(r.siteId, business.id)).map((r) => r.siteId);
     expect(listedBy.length).toBeGreaterThan(0);
@@ -68,12 +83,15 @@ describe('pipeline under load (sandbox latencies x0.1)', () => {
 
   it('runs 20 searches at once without breaking any site limit', async () => {
     app.sandbox!.reset();
-    const ids = Array.from({ length: 20 }, (_, i) => app.services.searches.create({ name: app.sandbox!.dataset.businesses[i]!.name }, { priority: 'bulk' }).id);
+    const ids = Array.from(
+      { length: 20 },
+      (_, i) => app.services.searches.create({ name: app.sandbox!.dataset.businesses[i]!.name }, { priority: 'bulk', sites: ORIGINAL_SITES }).id,
+    );
     const snapshots = await Promise.all(ids.map((id) => ended(app, id)));
     for (const snapshot of snapshots) expectWellFormed(snapshot);
     const stats = app.sandbox!.stats().sites;
-    expect(Object.keys(stats)).toHaveLength(10);
-    for (const [siteId, site] of Object.entries(stats)) {
+    for (const siteId of ORIGINAL_SITES) {
+      const site = stats[siteId]!;
       expect({ siteId, exceeded: site.exceeded, rateLimited: site.rateLimited }).toEqual({ siteId, exceeded: false, rateLimited: 0 });
       expect(site.maxConcurrency).toBeLessThanOrEqual(site.limits.concurrency);
       expect(site.requests).toBeGreaterThanOrEqual(20);
@@ -163,7 +181,9 @@ describe('SITES_FILE', () => {
       ]),
     );
     app = await startTestSitescan({ SITES_FILE: file });
-    expect(app.services.registry.size).toBe(11);
+    expect(app.services.registry.get('local.example')).toBeDefined();
+    const declarative = app.services.registry.all().filter((c) => c.definition.kind === 'html' || c.definition.kind === 'json');
+    expect(declarative.length).toBe(app.sandbox!.siteDefinitions().length + 1);
     const { id } = app.services.searches.create({ name: 'Blue Door Bakery' }, { sites: ['local.example'] });
     const snapshot = await ended(app, id);
     expect(snapshot.results).toEqual([
