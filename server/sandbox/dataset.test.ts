@@ -1,8 +1,10 @@
 import { isValidPhoneNumber, parsePhoneNumber } from 'libphonenumber-js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { API_DATASET_SITES } from './apis';
 import { createDataset, formatPhone, type SandboxDataset, type VariationKind } from './dataset';
+import { businessPosition, cityPosition, distanceKm } from './geo';
 import { SANDBOX_SITES } from './sandbox-sites';
-import { US_CITIES } from './us-places';
+import { CITY_POSITIONS, US_CITIES } from './us-places';
 
 const make = (seed: number, size: number) => createDataset({ seed, size, sites: SANDBOX_SITES });
 const e164 = (phone: string) => parsePhoneNumber(phone, 'US').number;
@@ -160,6 +162,71 @@ describe('createDataset: realism (10,000 businesses)', () => {
     expect(formatPhone(phone, 'e164')).toBe('+15128712345');
     for (const format of ['paren', 'dash', 'dot', 'intl', 'e164'] as const) {
       expect(e164(formatPhone(phone, format))).toBe('+15128712345');
+    }
+  });
+});
+
+describe('createDataset: place-API sites', () => {
+  const sites = [...SANDBOX_SITES, ...API_DATASET_SITES];
+  let dataset: SandboxDataset;
+  beforeAll(() => {
+    dataset = createDataset({ seed: 3, size: 3000, sites });
+  });
+
+  it('lists each API’s own subset, reachable by its id and its kind, with paths under its prefix', () => {
+    for (const site of API_DATASET_SITES) {
+      const listings = dataset.listings(site.id);
+      expect(listings.length / 3000, site.id).toBeGreaterThan(site.coverage - 0.05);
+      expect(listings.length / 3000, site.id).toBeLessThan(site.coverage + 0.05);
+      const kind = site.id.slice('api.'.length);
+      expect(dataset.listings(kind)).toBe(listings);
+      expect(dataset.listingFor(kind, listings[0]!.businessId)).toBe(listings[0]);
+      expect(listings[0]!.siteId).toBe(site.id);
+      expect(listings[0]!.path.startsWith(`/${kind}/${site.detailPath}/`)).toBe(true);
+    }
+  });
+
+  it('gives Nominatim and Overpass the same OpenStreetMap data: same businesses, same variations', () => {
+    const nominatim = dataset.listings('api.nominatim');
+    const overpass = dataset.listings('api.overpass');
+    expect(overpass.map((l) => l.businessId)).toEqual(nominatim.map((l) => l.businessId));
+    expect(overpass.map((l) => [l.name, l.street, l.zip, l.phone, l.website])).toEqual(nominatim.map((l) => [l.name, l.street, l.zip, l.phone, l.website]));
+  });
+
+  it('writes OSM addresses spelled out and without units, recording each change', () => {
+    const suffixes = /\b(?:St|Ave|Blvd|Rd|Dr|Ln|Pkwy|Ct|Pl|Hwy|Cir|Trl|Ter|Sq)$/;
+    for (const listing of dataset.listings('api.nominatim')) {
+      if (listing.variations.some((v) => v.kind === 'old-address')) continue;
+      expect(listing.street, listing.businessId).not.toMatch(suffixes);
+      expect(listing.street, listing.businessId).not.toMatch(/\b(?:Ste|Suite|Unit) |#/);
+      const business = dataset.business(listing.businessId)!;
+      if (/ (?:Ste|Unit) \w+$| # \d+$/.test(business.street)) {
+        expect(listing.variations.map((v) => v.kind)).toContain('unit-dropped');
+      }
+    }
+  });
+
+  it('never shows a website on Yelp, and records it as missing', () => {
+    for (const listing of dataset.listings('api.yelp')) {
+      expect(listing.website).toBeUndefined();
+      if (dataset.business(listing.businessId)!.website) {
+        expect(listing.variations).toContainEqual(expect.objectContaining({ field: 'website', kind: 'website-missing', effect: 'missing' }));
+      }
+    }
+  });
+
+  it('rejects an id or alias used twice', () => {
+    expect(() => createDataset({ seed: 1, size: 10, sites: [...API_DATASET_SITES, { ...API_DATASET_SITES[0]!, id: 'other', aliases: ['nominatim'] }] })).toThrow(
+      'Expected unique site ids and aliases, got nominatim twice',
+    );
+  });
+
+  it('places every city and every business: near its city, the same for the same seed', () => {
+    for (const city of US_CITIES) expect(CITY_POSITIONS[`${city.city}|${city.state}`], city.city).toBeDefined();
+    for (const business of dataset.businesses.slice(0, 200)) {
+      const position = businessPosition(3, business);
+      expect(distanceKm(position, cityPosition(business.city, business.state)!)).toBeLessThan(6);
+      expect(businessPosition(3, business)).toEqual(position);
     }
   });
 });

@@ -11,7 +11,7 @@
  * a matcher should forgive (`equivalent`) and which it should report (`differs`, `missing`).
  */
 import { CATEGORIES, LEGAL_SUFFIX_PATTERN, generateBusinessName } from './business-names';
-import { createRng, unitHash, type Rng } from './rng';
+import { combineHashes, createRng, createRngFromHash, hashParts, type Rng } from './rng';
 import { COMMON_SUFFIXES, DIRECTIONALS, STREET_NAMES, STREET_SUFFIXES, US_CITIES } from './us-places';
 
 /** One business as it really is (the truth every listing is compared with). */
@@ -99,6 +99,22 @@ export interface DatasetSite {
   readonly phoneFormat: PhoneFormat;
   /** Path segment of listing pages (`biz` → `/site/biz/slug-id`). */
   readonly detailPath: string;
+  /**
+   * Lists and varies the businesses as this other site does: one database behind two services
+   * (OpenStreetMap's Nominatim and Overpass). Phone format and path stay the site's own. Default: the id.
+   */
+  readonly source?: string;
+  /** First path segment of listing pages. Default: the id. */
+  readonly pathRoot?: string;
+  /**
+   * `osm`: streets spelled out and no unit, the way OpenStreetMap tags addresses (each change
+   * recorded as a variation). Default `usps`: abbreviations as the business writes them.
+   */
+  readonly addressStyle?: 'usps' | 'osm';
+  /** The site shows no website at all (Yelp's API links its own page instead), recorded as missing. */
+  readonly omitsWebsite?: boolean;
+  /** Other ids `listingFor` and `listings` answer to (`yelp` for `api.yelp`). */
+  readonly aliases?: readonly string[];
 }
 
 /** Options of {@link createDataset}. */
@@ -136,6 +152,14 @@ interface BusinessRecord {
   readonly parts: StreetParts;
   /** `slugify(business.name)`, for the listing paths of the sites that show the name as is. */
   readonly slug: string;
+  /** Hash of (seed, business id), combined with a site's keys to decide and draw its listing. */
+  readonly key: readonly [number, number, number, number];
+}
+
+/** Per-site hashes combined with each business's key (see createDataset). */
+interface SiteKeys {
+  readonly lists: readonly [number, number, number, number];
+  readonly listing: readonly [number, number, number, number];
 }
 
 /** Base probabilities of each variation for a site with `variationRate` 1. */
@@ -161,7 +185,13 @@ export function createDataset(options: DatasetOptions): SandboxDataset {
   if (!Number.isInteger(size) || size < 1 || size > 1_000_000) {
     throw new RangeError(`Expected \`size\` to be an integer in 1–1,000,000, got ${size}`);
   }
-  const siteById = new Map(sites.map((site) => [site.id, site]));
+  const siteById = new Map<string, DatasetSite>();
+  for (const site of sites) {
+    for (const id of [site.id, ...(site.aliases ?? [])]) {
+      if (siteById.has(id)) throw new RangeError(`Expected unique site ids and aliases, got ${id} twice`);
+      siteById.set(id, site);
+    }
+  }
 
   const records = generateBusinesses(seed, size);
   const indexById = new Map(records.map((record, index) => [record.business.id, index]));
@@ -170,13 +200,27 @@ export function createDataset(options: DatasetOptions): SandboxDataset {
   const listingCache = new Map<string, (SandboxListing | null | undefined)[]>();
   const allListings = new Map<string, readonly SandboxListing[]>();
 
+  // Whether a site lists a business and how it varies it depend on (seed, site, business) alone:
+  // the site's keys (from its `source`) combined with the business's key, hashed once each.
+  const siteKeys = new Map<string, SiteKeys>();
+  const keysOf = (site: DatasetSite): SiteKeys => {
+    let keys = siteKeys.get(site.id);
+    if (!keys) {
+      const source = site.source ?? site.id;
+      keys = { lists: hashParts([seed, 'lists', source]), listing: hashParts([seed, 'listing', source]) };
+      siteKeys.set(site.id, keys);
+    }
+    return keys;
+  };
   const listingAt = (site: DatasetSite, index: number): SandboxListing | undefined => {
     let cache = listingCache.get(site.id);
     if (!cache) listingCache.set(site.id, (cache = new Array<SandboxListing | null | undefined>(records.length)));
     let listing = cache[index];
     if (listing === undefined) {
       const record = records[index]!;
-      listing = unitHash(seed, 'lists', site.id, record.business.id) < site.coverage ? makeListing(seed, site, record) : null;
+      const keys = keysOf(site);
+      const listed = combineHashes(keys.lists, record.key)[0] / 4294967296 < site.coverage;
+      listing = listed ? makeListing(site, record, createRngFromHash(combineHashes(keys.listing, record.key))) : null;
       cache[index] = listing;
     }
     return listing ?? undefined;
@@ -195,9 +239,9 @@ export function createDataset(options: DatasetOptions): SandboxDataset {
       return site && index !== undefined ? listingAt(site, index) : undefined;
     },
     listings(siteId) {
-      let listings = allListings.get(siteId);
+      const site = siteById.get(siteId);
+      let listings = site ? allListings.get(site.id) : undefined;
       if (!listings) {
-        const site = siteById.get(siteId);
         const found: SandboxListing[] = [];
         if (site) {
           for (let index = 0; index < records.length; index++) {
@@ -206,7 +250,7 @@ export function createDataset(options: DatasetOptions): SandboxDataset {
           }
         }
         listings = found;
-        allListings.set(siteId, listings);
+        if (site) allListings.set(site.id, listings);
       }
       return listings;
     },
@@ -250,7 +294,7 @@ function generateBusinesses(seed: number, size: number): BusinessRecord[] {
       phone,
       ...(website === undefined ? {} : { website }),
     };
-    records.push({ business, parts, slug: slugify(name) });
+    records.push({ business, parts, slug: slugify(name), key: hashParts([seed, 'business-key', business.id]) });
   }
   return records;
 }
@@ -349,9 +393,9 @@ export function slugify(text: string): string {
   );
 }
 
-function makeListing(seed: number, site: DatasetSite, record: BusinessRecord): SandboxListing {
+function makeListing(site: DatasetSite, record: BusinessRecord, rng: Rng): SandboxListing {
   const { business, parts } = record;
-  const rng = createRng(seed, 'listing', site.id, business.id);
+  const osm = site.addressStyle === 'osm';
   // Plain multiplications and pushes, no closures: this runs ~55,000 times per 10,000 businesses.
   const k = site.variationRate;
   const variations: SandboxVariation[] = [];
@@ -380,15 +424,16 @@ function makeListing(seed: number, site: DatasetSite, record: BusinessRecord): S
   } else {
     const spelled = { suffix: false, directional: false };
     let unit = parts.unit;
-    if (STREET_SUFFIXES[parts.suffix] && rng.chance(BASE_RATES.streetSuffixExpanded * k)) {
+    // `osm ||` first: an OSM-style site always spells out, without drawing.
+    if (STREET_SUFFIXES[parts.suffix] && (osm || rng.chance(BASE_RATES.streetSuffixExpanded * k))) {
       spelled.suffix = true;
       variations.push({ field: 'address', kind: 'street-suffix-expanded', effect: 'equivalent', from: parts.suffix, to: STREET_SUFFIXES[parts.suffix] });
     }
-    if (parts.directional && rng.chance(BASE_RATES.directionalExpanded * k)) {
+    if (parts.directional && (osm || rng.chance(BASE_RATES.directionalExpanded * k))) {
       spelled.directional = true;
       variations.push({ field: 'address', kind: 'directional-expanded', effect: 'equivalent', from: parts.directional, to: DIRECTIONALS[parts.directional] });
     }
-    if (unit && rng.chance(BASE_RATES.unitDropped * k)) {
+    if (unit && (osm || rng.chance(BASE_RATES.unitDropped * k))) {
       variations.push({ field: 'address', kind: 'unit-dropped', effect: 'differs', from: formatUnit(unit.designator, unit.value), to: '' });
       unit = undefined;
     } else if (unit && rng.chance(BASE_RATES.unitFormat * k)) {
@@ -420,7 +465,7 @@ function makeListing(seed: number, site: DatasetSite, record: BusinessRecord): S
   }
 
   let website = business.website;
-  if (website && rng.chance(BASE_RATES.websiteMissing * k)) {
+  if (website && (site.omitsWebsite || rng.chance(BASE_RATES.websiteMissing * k))) {
     variations.push({ field: 'website', kind: 'website-missing', effect: 'missing', from: website });
     website = undefined;
   } else if (website && rng.chance(BASE_RATES.websiteForm * k)) {
@@ -439,7 +484,7 @@ function makeListing(seed: number, site: DatasetSite, record: BusinessRecord): S
     state: business.state,
     zip,
     address: `${street}, ${business.city}, ${business.state} ${zip}`,
-    path: `/${site.id}/${site.detailPath}/${name === business.name ? record.slug : slugify(name)}-${business.id}`,
+    path: `/${site.pathRoot ?? site.id}/${site.detailPath}/${name === business.name ? record.slug : slugify(name)}-${business.id}`,
     variations,
   };
   if (phone !== undefined) listing.phone = formatPhone(phone, site.phoneFormat);

@@ -65,6 +65,56 @@ describe('SiteLimiter: rate (sliding window of arrivals)', () => {
   });
 });
 
+describe('SiteLimiter: exact measurement, tolerant enforcement', () => {
+  it('measures arrivals on the exact announced window even when enforcement forgives them', () => {
+    const l = limiter({ requests: 1, toleranceMs: 50 });
+    expect(hit(l).admitted).toBe(true);
+    vi.advanceTimersByTime(999); // 1 ms inside the announced window, 49 ms outside the enforced one
+    expect(hit(l).admitted).toBe(true);
+    expect(l.stats()).toMatchObject({ rateLimited: 0, maxArrivalsInWindow: 2, exceeded: true });
+  });
+
+  it('treats the window as half-open: an arrival exactly perMs later is in a new window', () => {
+    const l = limiter({ requests: 1, toleranceMs: 0 });
+    hit(l);
+    vi.advanceTimersByTime(1000);
+    expect(hit(l).admitted).toBe(true);
+    expect(l.stats()).toMatchObject({ maxArrivalsInWindow: 1, exceeded: false });
+  });
+
+  it('never reports a client that keeps a margin on each window, and sees it use the whole window', () => {
+    const l = limiter({ concurrency: 5, requests: 5, toleranceMs: 0 });
+    for (let window = 0; window < 10; window++) {
+      for (let i = 0; i < 5; i++) expect(hit(l).admitted).toBe(true);
+      vi.advanceTimersByTime(1000 + 25);
+    }
+    expect(l.stats()).toMatchObject({ requests: 50, rateLimited: 0, maxArrivalsInWindow: 5, exceeded: false });
+  });
+
+  it('enforces lower real limits while measuring against the announced ones', () => {
+    const l = new SiteLimiter({
+      concurrency: 3, requests: 5, perMs: 1000,
+      enforced: { concurrency: 1, requests: 2, perMs: 1000 },
+      toleranceMs: 0,
+      now: () => Date.now(),
+    });
+    expect(l.enforced).toEqual({ concurrency: 1, requests: 2, perMs: 1000 });
+    expect(hit(l).admitted).toBe(true);
+    expect(hit(l).admitted).toBe(true);
+    expect(hit(l)).toMatchObject({ admitted: false, reason: 'rate', retryAfterMs: 1000 });
+    vi.advanceTimersByTime(1000);
+    const held = l.admit();
+    expect(l.admit()).toMatchObject({ admitted: false, reason: 'concurrency' });
+    if (held.admitted) held.release();
+    // Refused for the real limits, yet within the announced ones: the client broke nothing it was told.
+    expect(l.stats()).toMatchObject({ rateLimitedFor: { rate: 1, concurrency: 1 }, maxArrivalsInWindow: 3, maxConcurrency: 2, exceeded: false });
+  });
+
+  it('names a bad enforced limit', () => {
+    expect(() => limiter({ enforced: { concurrency: 1, requests: 0, perMs: 1000 } })).toThrow('Expected `enforced.requests` to be an integer >= 1, got 0');
+  });
+});
+
 describe('SiteLimiter: concurrency', () => {
   it('admits `concurrency` requests in flight and refuses the next until one is released', () => {
     const l = limiter({ concurrency: 2, requests: 100 });

@@ -54,6 +54,31 @@ export function unitHash(...parts: SeedPart[]): number {
   return hashParts(parts)[0] / 4294967296;
 }
 
+/**
+ * Mixes two 128-bit hashes into a third (murmur3's finaliser per word): a cheap stand-in for
+ * `hashParts([...a, ...b])` when one side is reused many times (a site's key × every business).
+ */
+export function combineHashes(a: readonly number[], b: readonly number[]): [number, number, number, number] {
+  const out: [number, number, number, number] = [0, 0, 0, 0];
+  for (let i = 0; i < 4; i++) out[i] = fmix32((a[i]! ^ Math.imul(fmix32((b[i]! ^ a[(i + 1) & 3]!) >>> 0), 0x9e3779b1)) >>> 0);
+  return out;
+}
+
+function fmix32(value: number): number {
+  let h = value;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A generator seeded with a 128-bit hash (from hashParts or combineHashes). */
+export function createRngFromHash(hash: readonly [number, number, number, number]): Rng {
+  return new Sfc32(hash);
+}
+
 /** A generator whose whole stream is fixed by the parts: same parts, same numbers. */
 export function createRng(...parts: SeedPart[]): Rng {
   return new Sfc32(hashParts(parts));

@@ -107,6 +107,27 @@ export class SiteSearchIndex {
     });
   }
 
+  /** Listings that pass `test`, in id order, at most `limit` (Overpass filters by tag regex and area). */
+  select(test: (listing: SandboxListing) => boolean, limit = MAX_RESULTS): SandboxListing[] {
+    const found: SandboxListing[] = [];
+    for (const entry of this.#entries) {
+      if (found.length >= limit) break;
+      if (test(entry.listing)) found.push(entry.listing);
+    }
+    return found;
+  }
+
+  /** Listings in `where` (all of them when it is empty), in id order, at most `limit`: a search without words. */
+  browse(where: string | undefined, limit = MAX_RESULTS): SandboxListing[] {
+    const location = parseLocation(where);
+    const found: SandboxListing[] = [];
+    for (const entry of this.#entries) {
+      if (found.length >= limit) break;
+      if (!location || matchesLocation(location, entry.listing)) found.push(entry.listing);
+    }
+    return found;
+  }
+
   /** Listings matching `q` (and `where`, when given), best first, at most `limit`. */
   search(q: string, where?: string, limit = MAX_RESULTS): SandboxListing[] {
     const query = nameTokens(q);

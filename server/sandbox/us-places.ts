@@ -154,3 +154,30 @@ export const COMMON_SUFFIXES: readonly string[] = [
 export const DIRECTIONALS: Readonly<Record<string, string>> = {
   N: 'North', S: 'South', E: 'East', W: 'West', NE: 'Northeast', NW: 'Northwest', SE: 'Southeast', SW: 'Southwest',
 };
+
+/**
+ * Approximate centre of each city in {@link US_CITIES} (latitude, longitude in degrees), keyed
+ * `City|ST`: where the place APIs put a city's businesses, and what `ll`/`at`/`proximity` resolve to.
+ */
+export const CITY_POSITIONS: Readonly<Record<string, readonly [number, number]>> = {
+  'New York|NY': [40.7506, -73.9972], 'Brooklyn|NY': [40.6939, -73.9897], 'Buffalo|NY': [42.8864, -78.8784],
+  'Los Angeles|CA': [34.0614, -118.2385], 'San Francisco|CA': [37.7725, -122.4147], 'San Diego|CA': [32.7157, -117.1611],
+  'San Jose|CA': [37.3382, -121.8863], 'Sacramento|CA': [38.5816, -121.4944], 'Chicago|IL': [41.8858, -87.6229],
+  'Springfield|IL': [39.8017, -89.6437], 'Houston|TX': [29.7604, -95.3698], 'Dallas|TX': [32.7876, -96.7994],
+  'Austin|TX': [30.2672, -97.7431], 'San Antonio|TX': [29.4241, -98.4936], 'Fort Worth|TX': [32.7555, -97.3308],
+  'El Paso|TX': [31.7619, -106.485], 'Phoenix|AZ': [33.4484, -112.074], 'Tucson|AZ': [32.2226, -110.9747],
+  'Philadelphia|PA': [39.9526, -75.1652], 'Pittsburgh|PA': [40.4406, -79.9959], 'Jacksonville|FL': [30.3322, -81.6557],
+  'Miami|FL': [25.7617, -80.1918], 'Tampa|FL': [27.9506, -82.4572], 'Orlando|FL': [28.5384, -81.3789],
+  'Columbus|OH': [39.9612, -82.9988], 'Cleveland|OH': [41.4993, -81.6944], 'Charlotte|NC': [35.2271, -80.8431],
+  'Raleigh|NC': [35.7796, -78.6382], 'Indianapolis|IN': [39.7684, -86.1581], 'Seattle|WA': [47.6062, -122.3321],
+  'Denver|CO': [39.7392, -104.9903], 'Washington|DC': [38.9072, -77.0369], 'Boston|MA': [42.3601, -71.0589],
+  'Nashville|TN': [36.1627, -86.7816], 'Memphis|TN': [35.1495, -90.049], 'Portland|OR': [45.5152, -122.6784],
+  'Portland|ME': [43.6591, -70.2568], 'Las Vegas|NV': [36.1699, -115.1398], 'Detroit|MI': [42.3314, -83.0458],
+  'Louisville|KY': [38.2527, -85.7585], 'Baltimore|MD': [39.2904, -76.6122], 'Milwaukee|WI': [43.0389, -87.9065],
+  'Albuquerque|NM': [35.0844, -106.6504], 'Kansas City|MO': [39.0997, -94.5786], 'Springfield|MO': [37.209, -93.2923],
+  'St. Louis|MO': [38.627, -90.1994], 'Atlanta|GA': [33.749, -84.388], 'Minneapolis|MN': [44.9778, -93.265],
+  'Omaha|NE': [41.2565, -95.9345], 'New Orleans|LA': [29.9511, -90.0715], 'Salt Lake City|UT': [40.7608, -111.891],
+  'Oklahoma City|OK': [35.4676, -97.5164], 'Boise|ID': [43.615, -116.2023], 'Anchorage|AK': [61.2181, -149.9003],
+  'Honolulu|HI': [21.3069, -157.8583], 'Burlington|VT': [44.4759, -73.2121], 'Providence|RI': [41.824, -71.4128],
+  'Hartford|CT': [41.7658, -72.6734],
+};
