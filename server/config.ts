@@ -72,6 +72,10 @@ const envSchema = z.object({
   BULK_DEADLINE_MS: integer('BULK_DEADLINE_MS', 60_000, 100, 3_600_000),
   /** Site jobs the dispatcher may buffer before new searches are refused with 429. */
   MAX_BUFFERED_JOBS: integer('MAX_BUFFERED_JOBS', 50_000, 1, 10_000_000),
+  /** On SIGTERM: how long requests in flight may finish, then how long the store may take the rest. */
+  SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  /** POST /api/searches per client address per minute. */
+  CLIENT_SEARCHES_PER_MINUTE: integer('CLIENT_SEARCHES_PER_MINUTE', 60, 1, 1_000_000),
   ELASTICSEARCH_URL: optionalString.pipe(
     z.url({ error: 'ELASTICSEARCH_URL must be a URL like http://127.0.0.1:9200' }).optional(),
   ),
@@ -97,6 +101,8 @@ export interface Config {
   readonly searchDeadlineMs: number;
   readonly bulkDeadlineMs: number;
   readonly maxBufferedJobs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly clientSearchesPerMinute: number;
   readonly elasticsearch?: {
     readonly url: string;
     readonly apiKey?: string;
@@ -131,6 +137,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     searchDeadlineMs: e.SEARCH_DEADLINE_MS,
     bulkDeadlineMs: e.BULK_DEADLINE_MS,
     maxBufferedJobs: e.MAX_BUFFERED_JOBS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    clientSearchesPerMinute: e.CLIENT_SEARCHES_PER_MINUTE,
     elasticsearch: e.ELASTICSEARCH_URL
       ? {
           url: e.ELASTICSEARCH_URL,

@@ -34,6 +34,18 @@ export class OverloadedError extends Error {
   }
 }
 
+/** sitescan is shutting down and takes no new work. → 503 + Retry-After */
+export class UnavailableError extends Error {
+  override readonly name = 'UnavailableError';
+  readonly code: string = 'unavailable';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A request that conflicts with the current state (cancelling a finished search). → 409 */
 export class ConflictError extends Error {
   override readonly name = 'ConflictError';

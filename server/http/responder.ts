@@ -26,6 +26,7 @@ const STATUS_BY_NAME: Record<string, number> = {
   NotFoundError: 404,
   ConflictError: 409,
   OverloadedError: 429,
+  UnavailableError: 503,
 };
 
 /** A JSON error response. */
@@ -48,7 +49,7 @@ export function toErrorResponse(error: unknown): Response {
   const status = named?.name ? STATUS_BY_NAME[named.name] : undefined;
   if (status && named?.message) {
     const headers: Record<string, string> = {};
-    if (status === 429) headers['retry-after'] = String(Math.max(1, Math.ceil((named.retryAfterMs ?? 1000) / 1000)));
+    if (status === 429 || status === 503) headers['retry-after'] = String(Math.max(1, Math.ceil((named.retryAfterMs ?? 1000) / 1000)));
     return errorResponse(status, named.code ?? 'error', named.message, named.details, headers);
   }
   // Unknown failures are ours, not the client's: log with context, answer without internals.

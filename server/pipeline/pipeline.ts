@@ -22,7 +22,7 @@ import type { Logger } from 'pino';
 import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats, SiteResult } from '../../lib/types';
 import { TERMINAL_JOB_STATUSES } from '../../lib/types';
 import { summarize } from '../../lib/search-state';
-import { OverloadedError, SiteRateLimitedError, SiteTimeoutError, ValidationError } from '../errors';
+import { OverloadedError, SiteRateLimitedError, SiteTimeoutError, UnavailableError, ValidationError } from '../errors';
 import type { SiteAnswer, SiteConnector } from '../sites/connector';
 import { bestMatch } from '../sites/match';
 import type { SiteRegistry } from '../sites/site-registry';
@@ -178,7 +178,7 @@ export class Pipeline {
    * for unknown site ids and `OverloadedError` when the buffer has no room.
    */
   submit(query: BusinessQuery, options: SubmitOptions = {}): Search {
-    if (!this.accepting) throw new OverloadedError('sitescan is shutting down', 5_000);
+    if (!this.accepting) throw new UnavailableError('sitescan is shutting down and takes no new searches', 5_000);
     const connectors = options.sites
       ? [...new Set(options.sites)].map((id) => ({ id, connector: this.registry.get(id) }))
       : this.registry.all().map((connector) => ({ id: connector.definition.id, connector }));
@@ -517,11 +517,21 @@ export class Pipeline {
     return { runningSearches: this.running.size, bufferedJobs: this.dispatcher.size };
   }
 
-  /** Stops admitting searches and interrupts those still running. */
-  async close(): Promise<void> {
+  /**
+   * Shutdown: stops admitting searches and starting requests, lets the requests in flight finish
+   * (at most `drainMs`, default 10 s) so their answers are kept, then ends what is still open as
+   * interrupted.
+   */
+  async close(drainMs = 10_000): Promise<void> {
     this.accepting = false;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = Promise.all([...this.sitesById.values()].map((site) => site.consumer.drain()));
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, drainMs);
+    });
+    await Promise.race([drained, timedOut]);
+    clearTimeout(timer);
     for (const searchId of [...this.running.keys()]) this.end(searchId, 'shutdown');
-    await Promise.all([...this.sitesById.values()].map((site) => site.consumer.onIdle()));
     for (const site of this.sitesById.values()) {
       site.consumer.close();
       site.circuit.close();

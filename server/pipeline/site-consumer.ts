@@ -82,6 +82,7 @@ export class SiteConsumer {
   private lastStart = -Infinity;
   private resumeTimer?: NodeJS.Timeout;
   private resumeAt = 0;
+  private draining = false;
 
   constructor(options: SiteConsumerOptions) {
     this.options = options;
@@ -112,7 +113,7 @@ export class SiteConsumer {
     this.resumeAt = until;
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
-      this.queue.start();
+      if (!this.draining) this.queue.start();
     }, until - this.now());
   }
 
@@ -175,6 +176,17 @@ export class SiteConsumer {
       adaptiveLimitPerSec: this.adaptivePerSec,
       ...(this.pausedUntil > this.now() ? { pausedUntil: this.pausedUntil } : {}),
     };
+  }
+
+  /**
+   * Shutdown, first step: starts nothing new and resolves when the requests in flight have
+   * ended. Held jobs stay queued; the pipeline ends them.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    clearTimeout(this.resumeTimer);
+    this.queue.pause();
+    await this.queue.onPendingZero();
   }
 
   /** Stops the resume timer (shutdown). */
