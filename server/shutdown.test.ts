@@ -8,7 +8,7 @@ describe('graceful shutdown', () => {
   it('refuses new work, lets requests in flight finish, interrupts the rest, and loses nothing', async () => {
     const app = await startTestSitescan({ SANDBOX_SPEED: '1', SHUTDOWN_TIMEOUT_MS: '5000', BULK_DEADLINE_MS: '60000' });
     const socket = connect(app.url, { transports: ['websocket'], forceNew: true });
-    await new Promise((resolve) => socket.once('connect', resolve));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     const searches = app.services.searches;
     // Enough bulk work that some jobs are in flight and many still wait when the signal comes.
