@@ -1,127 +1,108 @@
 'use client';
 
-import { useEffect, useReducer, useRef, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
-import { formatDuration } from '@/lib/format';
-import { applyEvent } from '@/lib/search-state';
-import type { ClientToServerEvents, ServerToClientEvents } from '@/lib/socket-events';
+import { useMemo, useReducer, useRef, useState } from 'react';
+import { SearchFollower } from '@/lib/search-follower';
+import { napAccuracy, estimateRemainingMs } from '@/lib/search-metrics';
+import { applyEvent, toSearchState, type SearchState } from '@/lib/search-state';
 import type { SearchEvent, SearchSnapshot } from '@/lib/types';
+import { ConnectionStatus } from './connection-status';
 import { EventLog } from './event-log';
+import { ProgressBar } from './progress-bar';
+import { SearchActions } from './search-actions';
 import { SiteTable } from './site-table';
 import { StatusBadge } from './status-badge';
+import { SummaryStrip } from './summary-strip';
+import { muted } from './ui';
+import { useLiveSocket, useNow } from './use-live-socket';
 
-function reduce(snapshot: SearchSnapshot, events: readonly SearchEvent[]): SearchSnapshot {
-  let next = snapshot;
+function reduce(state: SearchState, events: readonly SearchEvent[]): SearchState {
+  let next = state;
   for (const event of events) next = applyEvent(next, event);
   return next;
 }
 
-type Connection = 'live' | 'connecting' | 'offline' | 'closed';
-
 /**
  * The live result page: starts from the snapshot the server rendered, then follows the search's
- * events over Socket.IO until it ends. On every (re)connect it resubscribes with the last seq it
- * has, so nothing is missed or applied twice.
+ * events over Socket.IO until it ends. A finished search opens no connection at all. On every
+ * (re)connect the follower resubscribes from the last seq it handed on, so nothing is missed or
+ * applied twice.
  */
 export function LiveSearch({ initial }: { initial: SearchSnapshot }) {
-  const [snapshot, apply] = useReducer(reduce, initial);
-  const lastSeq = useRef(initial.events.at(-1)?.seq ?? 0);
-  lastSeq.current = snapshot.events.at(-1)?.seq ?? 0;
-  const running = snapshot.search.status === 'running';
-  const [connection, setConnection] = useState<Connection>(running ? 'connecting' : 'closed');
-  const [now, setNow] = useState(() => Date.now());
+  const [state, apply] = useReducer(reduce, initial, toSearchState);
+  const lastSeq = useRef(state.events.last?.seq ?? 0);
+  lastSeq.current = state.events.last?.seq ?? 0;
+  const { search, results, events } = state;
+  const running = search.status === 'running';
 
-  useEffect(() => {
-    if (!running) return;
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket', 'polling'] });
-    const searchId = initial.search.id;
-    const subscribe = () =>
-      socket.emit('search:subscribe', { searchId, afterSeq: lastSeq.current }, (answer) => {
-        if (answer.ok) apply(answer.events);
-      });
-    socket.on('connect', () => {
-      setConnection('live');
-      subscribe();
+  const [refused, setRefused] = useState('');
+  const connection = useLiveSocket(running, (socket) => {
+    const follower = new SearchFollower({
+      socket,
+      onEvents: (_id, next) => apply(next),
+      onError: (_id, error) => setRefused(`Live updates stopped: ${error.message}. Reload the page to try again.`),
     });
-    socket.on('disconnect', () => setConnection('offline'));
-    socket.on('search:event', (event) => {
-      if (event.searchId !== searchId) return;
-      if (event.seq > lastSeq.current + 1) subscribe(); // a gap: fetch what is missing
-      else apply([event]);
-    });
-    return () => {
-      socket.close();
-    };
-  }, [running, initial.search.id]);
+    follower.follow(search.id, lastSeq.current);
+    return () => follower.close();
+  });
 
-  useEffect(() => {
-    if (!running) {
-      setConnection('closed');
-      return;
-    }
-    const timer = setInterval(() => setNow(Date.now()), 250);
-    return () => clearInterval(timer);
-  }, [running]);
-
-  const { search, results, events } = snapshot;
+  const now = useNow(running);
   const summary = search.summary;
-  const elapsed = (search.completedAt ?? now) - search.createdAt;
-  const done = summary.total - summary.open;
+  const answered = summary.total - summary.open;
+  const accuracy = useMemo(() => napAccuracy(results), [results]);
+  const elapsed = (search.completedAt ?? Math.max(now, search.createdAt)) - search.createdAt;
+  const remaining = estimateRemainingMs({
+    total: summary.total,
+    open: summary.open,
+    startedAt: search.createdAt,
+    now,
+    deadlineAt: search.deadlineAt,
+  });
+  const query = [search.query.location, search.query.phone, search.query.website].filter(Boolean).join(' · ');
 
   return (
     <div className="space-y-6">
-      <header className="flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <h1 className="truncate text-2xl font-semibold tracking-tight">{search.query.name}</h1>
-          <p className="text-sm text-slate-600 dark:text-slate-400">
-            {[search.query.location, search.query.phone, search.query.website].filter(Boolean).join(' · ') || 'Any location'}
+      <header className="space-y-3">
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div className="min-w-0">
+            <h1 className="break-words text-2xl font-semibold tracking-tight">{search.query.name}</h1>
+            <p className={`break-words text-sm ${muted}`}>
+              {query || 'Any location'}
+              {search.priority === 'bulk' ? ' · bulk' : ''}
+            </p>
+          </div>
+          <div className="flex flex-wrap items-center gap-2 text-sm">
+            <StatusBadge status={search.status} />
+            <ConnectionStatus connection={connection} closedText={running ? '' : 'Final result'} />
+          </div>
+        </div>
+        <SearchActions search={search} />
+        {refused && (
+          <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+            {refused}
           </p>
-        </div>
-        <div className="flex items-center gap-3 text-sm">
-          <StatusBadge status={search.status} />
-          <span aria-live="polite" className="text-slate-600 dark:text-slate-400">
-            {connection === 'offline' ? 'Offline — reconnecting…' : connection === 'live' ? 'Live' : ''}
-          </span>
-        </div>
+        )}
       </header>
 
-      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-5" aria-label="Summary">
-        {[
-          ['Found', summary.found],
-          ['Possible errors', summary.partial],
-          ['Not found', summary.notFound],
-          ['Failed', summary.failed],
-          ['Elapsed', formatDuration(elapsed)],
-        ].map(([label, value]) => (
-          <div key={label} className="rounded-lg border border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900">
-            <dt className="text-xs text-slate-500">{label}</dt>
-            <dd className="text-lg font-semibold tabular-nums" suppressHydrationWarning>
-              {value}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <SummaryStrip summary={summary} accuracy={accuracy} elapsedMs={elapsed} />
 
-      <div>
-        <div className="mb-1 flex justify-between text-xs text-slate-500">
-          <span>
-            {done} of {summary.total} sites answered
-          </span>
-        </div>
-        <div
-          role="progressbar"
-          aria-label="Sites answered"
-          aria-valuemin={0}
-          aria-valuemax={summary.total}
-          aria-valuenow={done}
-          className="h-2 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
-        >
-          <div className="h-full bg-sky-500 transition-all" style={{ width: `${summary.total ? (done / summary.total) * 100 : 100}%` }} />
-        </div>
-      </div>
+      <ProgressBar
+        label="Sites answered"
+        value={answered}
+        max={summary.total}
+        unit="sites answered"
+        active={running}
+        remainingMs={remaining}
+        detail={summary.open > 0 ? `${summary.open} open` : undefined}
+      />
 
-      <SiteTable results={results} />
-      <EventLog events={events} />
+      <section aria-labelledby="sites-heading" className="space-y-2">
+        <h2 id="sites-heading" className="text-lg font-semibold">
+          Sites
+        </h2>
+        <SiteTable results={results} />
+      </section>
+
+      <EventLog events={events} results={results} />
     </div>
   );
 }

@@ -3,11 +3,13 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { businessQuerySchema } from '@/lib/schemas';
+import { describeFailure } from './search-actions';
+import { input, muted, primaryButton } from './ui';
 
 type Field = 'name' | 'location' | 'phone';
 
-const inputClass =
-  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm placeholder:text-slate-400 focus:border-sky-500 dark:border-slate-700 dark:bg-slate-950';
+const inputClass = `mt-1 ${input}`;
+const errorClass = 'mt-1 text-sm text-red-800 dark:text-red-300';
 
 /** The search form: validates as the API does, starts a search and opens its result page. */
 export function SearchForm() {
@@ -28,6 +30,8 @@ export function SearchForm() {
       const next: Partial<Record<Field, string>> = {};
       for (const issue of parsed.error.issues) next[issue.path[0] as Field] ??= issue.message;
       setErrors(next);
+      const first = (['name', 'location', 'phone'] as const).find((field) => next[field]);
+      if (first) (event.currentTarget.elements.namedItem(first) as HTMLInputElement | null)?.focus();
       return;
     }
     setErrors({});
@@ -38,18 +42,15 @@ export function SearchForm() {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(parsed.data),
       });
-      const body = (await response.json()) as { url?: string; error?: { message: string } };
-      if (!response.ok || !body.url) {
-        const retryAfter = response.headers.get('retry-after');
-        setErrors({
-          form: `${body.error?.message ?? `the server answered ${response.status}`}${retryAfter ? ` — try again in ${retryAfter} s` : ''}`,
-        });
+      if (!response.ok) {
+        setErrors({ form: `Could not start the search: ${await describeFailure(response)}` });
         setSubmitting(false);
         return;
       }
+      const body = (await response.json()) as { url: string };
       router.push(body.url);
     } catch (error) {
-      setErrors({ form: `could not reach sitescan: ${(error as Error).message}` });
+      setErrors({ form: `Could not reach sitescan: ${(error as Error).message}` });
       setSubmitting(false);
     }
   }
@@ -73,7 +74,7 @@ export function SearchForm() {
           className={inputClass}
         />
         {errors.name && (
-          <p id="name-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+          <p id="name-error" className={errorClass}>
             {errors.name}
           </p>
         )}
@@ -81,7 +82,7 @@ export function SearchForm() {
       <div className="grid gap-4 sm:grid-cols-2">
         <div>
           <label htmlFor="location" className="block text-sm font-medium">
-            Location <span className="font-normal text-slate-500">(optional)</span>
+            Location <span className={`font-normal ${muted}`}>(optional)</span>
           </label>
           <input
             id="location"
@@ -93,14 +94,14 @@ export function SearchForm() {
             className={inputClass}
           />
           {errors.location && (
-            <p id="location-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+            <p id="location-error" className={errorClass}>
               {errors.location}
             </p>
           )}
         </div>
         <div>
           <label htmlFor="phone" className="block text-sm font-medium">
-            Phone <span className="font-normal text-slate-500">(optional)</span>
+            Phone <span className={`font-normal ${muted}`}>(optional)</span>
           </label>
           <input
             id="phone"
@@ -113,21 +114,21 @@ export function SearchForm() {
             className={inputClass}
           />
           {errors.phone && (
-            <p id="phone-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+            <p id="phone-error" className={errorClass}>
               {errors.phone}
             </p>
           )}
         </div>
       </div>
       {errors.form && (
-        <p id="form-error" role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+        <p id="form-error" role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
           {errors.form}
         </p>
       )}
       <button
         type="submit"
         disabled={submitting}
-        className="inline-flex items-center rounded-md bg-sky-600 px-5 py-2 font-medium text-white shadow-sm hover:bg-sky-700 disabled:opacity-60"
+        className={`${primaryButton} px-5 py-2 text-base`}
       >
         {submitting ? 'Starting…' : 'Search'}
       </button>

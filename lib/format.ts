@@ -41,3 +41,48 @@ export function describeEvent(event: SearchEvent): string {
   }
   return parts.join(' · ');
 }
+
+/**
+ * A link to site data as an href, or undefined when it is not an absolute http(s) URL: site data
+ * is untrusted, and a `javascript:` or `data:` link from a directory must never become clickable.
+ */
+export function safeHref(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+  } catch {
+    // Not a URL at all: shown as text by the caller, never linked.
+    return undefined;
+  }
+}
+
+/** `83 %`, or `—` when there is no figure yet. */
+export function formatPercent(ratio: number | undefined): string {
+  return ratio === undefined || !Number.isFinite(ratio) ? '—' : `${Math.round(ratio * 100)} %`;
+}
+
+/** `3.2/s`. */
+export function formatRate(perSecond: number): string {
+  return `${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)}/s`;
+}
+
+/** Time left as a person says it: `about 3 s`, `about 2 min 5 s`, `under 1 s`; `—` when unknown. */
+export function formatRemaining(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  if (ms <= 0) return 'none';
+  if (ms < 1000) return 'under 1 s';
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `about ${seconds} s`;
+  return `about ${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** `just now`, `42 s ago`, `5 min ago`, `3 h ago`, or the date for older times. */
+export function formatAgo(at: number, now: number): string {
+  const seconds = Math.round((now - at) / 1000);
+  if (seconds < 5) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return formatDateTime(at);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, eventLabel, summarize } from './search-state';
-import type { SearchEvent, SearchSnapshot, SiteResult } from './types';
+import { applyEvent, eventLabel, summarize, toSearchState, type SearchState } from './search-state';
+import type { SearchEvent, SiteResult } from './types';
 
 const results: SiteResult[] = [
   { siteId: 'a.com', siteName: 'A', sandbox: true, status: 'pending', attempts: 0 },
@@ -15,10 +15,12 @@ const search = {
   deadlineAt: 6000,
   summary: summarize(results),
 };
-const empty: SearchSnapshot = { search, results: [], events: [] };
+const empty: SearchState = toSearchState({ search, results: [], events: [] });
 
-function play(events: SearchEvent[]): SearchSnapshot {
-  return events.reduce(applyEvent, empty);
+/** The state after a log, with the events as a plain array for comparison. */
+function play(events: SearchEvent[]) {
+  const state = events.reduce(applyEvent, empty);
+  return { ...state, events: state.events.toArray() };
 }
 
 describe('applyEvent', () => {

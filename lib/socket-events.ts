@@ -2,7 +2,7 @@
  * Typed Socket.IO event maps shared by the hub and the browser, so every `emit` is checked at
  * compile time on both sides.
  */
-import type { SearchEvent } from './types';
+import type { SearchEvent, SiteInfo } from './types';
 
 /** A live event as pushed to a search's room: the event plus its search id. */
 export interface LiveSearchEvent extends SearchEvent {
@@ -17,6 +17,8 @@ export type SubscribeAck =
 /** What the server sends. */
 export interface ServerToClientEvents {
   'search:event': (event: LiveSearchEvent) => void;
+  /** Every site with its live figures, pushed every second to the clients that sent `sites:subscribe`. */
+  'sites:stats': (sites: readonly SiteInfo[]) => void;
 }
 
 /** What the client sends. */
@@ -26,7 +28,13 @@ export interface ClientToServerEvents {
     ack: (answer: SubscribeAck) => void,
   ) => void;
   'search:unsubscribe': (payload: { searchId: string }) => void;
+  /** Joins the operations view: acks with every site now, then `sites:stats` follows. */
+  'sites:subscribe': (ack: (sites: readonly SiteInfo[]) => void) => void;
+  'sites:unsubscribe': () => void;
 }
+
+/** The room that receives `sites:stats`. */
+export const SITES_ROOM = 'sites';
 
 /** The room that receives one search's events. */
 export function roomFor(searchId: string): string {

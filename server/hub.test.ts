@@ -1,7 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, LiveSearchEvent, ServerToClientEvents, SubscribeAck } from '../lib/socket-events';
-import type { SearchEvent } from '../lib/types';
+import type { SearchEvent, SiteInfo } from '../lib/types';
+import { Hub } from './hub';
+import { logger } from './logger';
+import type { EventLog } from './pipeline/event-log';
+import type { SearchService } from './search-service';
 import { startTestSitescan, type TestSitescan } from './test-support';
 
 let app: TestSitescan;
@@ -15,8 +21,8 @@ afterAll(async () => {
   await app.dispose();
 });
 
-function client(): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(app.url, { transports: ['websocket'], forceNew: true });
+function client(url = app.url): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { transports: ['websocket'], forceNew: true });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -92,5 +98,123 @@ describe('Socket.IO hub', () => {
     const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     socket.emit('search:subscribe', { searchId: 'x'.repeat(100_000), afterSeq: 0 }, () => undefined);
     expect(await closed).toMatch(/transport (close|error)/);
+  });
+});
+
+type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+function subscribeSites(socket: TypedSocket): Promise<readonly SiteInfo[]> {
+  return new Promise((resolve) => socket.emit('sites:subscribe', resolve));
+}
+
+/** The next `count` pushes of `sites:stats`. */
+function nextStats(socket: TypedSocket, count = 1): Promise<(readonly SiteInfo[])[]> {
+  const pushes: (readonly SiteInfo[])[] = [];
+  return new Promise((resolve) => {
+    const onStats = (sites: readonly SiteInfo[]) => {
+      pushes.push(sites);
+      if (pushes.length < count) return;
+      socket.off('sites:stats', onStats);
+      resolve(pushes);
+    };
+    socket.on('sites:stats', onStats);
+  });
+}
+
+// Needs server/index.ts to pass `sites: () => pipeline.sites()` to the hub.
+describe('Socket.IO hub: sites:subscribe in a running sitescan', () => {
+  it('acks with every site and its live figures, then pushes sites:stats that follow the pipeline', async () => {
+    const socket = await client();
+    const sites = await subscribeSites(socket);
+    expect(sites.map((site) => site.id)).toContain('brownbook.net');
+    expect(sites.map((site) => site.id)).toEqual(app.services.registry.all().map((connector) => connector.definition.id));
+    const active = sites.filter((site) => site.status === 'active');
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.every((site) => site.stats && site.stats.limitPerSec > 0)).toBe(true);
+
+    const attemptsBefore = sites.reduce((sum, site) => sum + (site.stats?.attempts ?? 0), 0);
+    const { id } = app.services.searches.create({ name: 'Sites view bakery' });
+    await app.services.searches.whenEnded(id);
+    const [pushed] = await nextStats(socket);
+    const attemptsAfter = pushed!.reduce((sum, site) => sum + (site.stats?.attempts ?? 0), 0);
+    expect(attemptsAfter).toBeGreaterThan(attemptsBefore);
+    socket.emit('sites:unsubscribe');
+  });
+});
+
+describe('Socket.IO hub: the sites:stats timer', () => {
+  let calls = 0;
+  const site = (id: string): SiteInfo => ({
+    id,
+    name: id,
+    kind: 'html',
+    sandbox: true,
+    limits: { concurrency: 1, requests: 1, perMs: 1000 },
+    timeoutMs: 1000,
+    retries: 0,
+    status: 'active',
+  });
+  const httpServer = createServer();
+  const hub = new Hub(httpServer, {
+    // The timer needs neither: no search is subscribed to in these tests.
+    eventLog: { onEvent: () => () => undefined } as unknown as EventLog,
+    searches: {} as SearchService,
+    logger,
+    sites: () => [site(`call-${++calls}.test`)],
+    sitesPushMs: 50,
+  });
+  let url = '';
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    hub.close();
+    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  });
+
+  it('runs only while someone is subscribed, for every subscriber, and stops when the room empties', async () => {
+    expect(hub.pushingSites).toBe(false);
+    const first = await client(url);
+    expect(hub.pushingSites).toBe(false);
+    expect(calls).toBe(0);
+
+    const acked = await subscribeSites(first);
+    expect(acked.map((s) => s.id)).toEqual(['call-1.test']);
+    expect(hub.pushingSites).toBe(true);
+
+    const second = await client(url);
+    await subscribeSites(second);
+    const [firstPushes, secondPushes] = await Promise.all([nextStats(first, 2), nextStats(second, 2)]);
+    // One read per tick, pushed to every subscriber: both see the same figures.
+    expect(firstPushes.at(-1)).toEqual(secondPushes.at(-1));
+    expect(hub.sitesWatchers).toBe(2);
+
+    second.emit('sites:unsubscribe');
+    // Every socket's own room is deleted too when it disconnects: wait for the sites room.
+    const adapter = hub.io.of('/').adapter;
+    const roomDeleted = new Promise<void>((resolve) => {
+      const onDelete = (room: string) => {
+        if (room !== 'sites') return;
+        adapter.off('delete-room', onDelete);
+        resolve();
+      };
+      adapter.on('delete-room', onDelete);
+    });
+    first.close();
+    await roomDeleted;
+    expect(hub.sitesWatchers).toBe(0);
+    expect(hub.pushingSites).toBe(false);
+    second.close();
+  });
+
+  it('answers a subscriber that sends a payload before its ack', async () => {
+    const socket = await client(url);
+    const sites = await new Promise<readonly SiteInfo[]>((resolve) =>
+      (socket.emit as (...args: unknown[]) => void)('sites:subscribe', { evil: true }, resolve),
+    );
+    expect(sites).toHaveLength(1);
+    socket.close();
   });
 });

@@ -7,32 +7,64 @@
  * events follow in seq order. The client is joined to the room before the backlog is read, so an
  * event emitted in between reaches it twice at worst (the client drops seqs it has) and never
  * zero times.
+ *
+ *   sites() ──every SITES_PUSH_MS while room "sites" has members──▶ sites:stats ──▶ operations view
+ *
+ * The sites timer runs only while someone watches: it starts on the first `sites:subscribe` and
+ * stops when the room empties (last unsubscribe or disconnect).
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { describeZodError, subscribePayloadSchema, searchIdSchema } from '../lib/schemas';
-import { roomFor, type ClientToServerEvents, type ServerToClientEvents, type SubscribeAck } from '../lib/socket-events';
+import {
+  roomFor,
+  SITES_ROOM,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SubscribeAck,
+} from '../lib/socket-events';
+import type { SiteInfo } from '../lib/types';
 import type { EventLog } from './pipeline/event-log';
 import type { SearchService } from './search-service';
 
 /** Largest socket message accepted from a client. Subscribe payloads are tiny. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 16 * 1024;
 
+/** How often `sites:stats` is pushed while someone is subscribed. */
+export const SITES_PUSH_MS = 1_000;
+
 /** Options of the hub. */
 export interface HubOptions {
   readonly eventLog: EventLog;
   readonly searches: SearchService;
   readonly logger: Logger;
+  /**
+   * Every site with its live figures (`() => pipeline.sites()`), for `sites:subscribe` and
+   * `sites:stats`. Without it `sites:subscribe` acks an empty list and nothing is pushed.
+   */
+  readonly sites?: () => readonly SiteInfo[];
+  /** Interval of `sites:stats` pushes. Default {@link SITES_PUSH_MS}; 50–60,000 ms. */
+  readonly sitesPushMs?: number;
 }
 
 /** The Socket.IO server of sitescan. */
 export class Hub {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private readonly stopListening: () => void;
+  private readonly logger: Logger;
+  private readonly sites?: () => readonly SiteInfo[];
+  private readonly sitesPushMs: number;
+  private sitesTimer?: NodeJS.Timeout;
 
   constructor(httpServer: HttpServer, options: HubOptions) {
     const logger = options.logger.child({ module: 'hub' });
+    this.logger = logger;
+    this.sites = options.sites;
+    this.sitesPushMs = options.sitesPushMs ?? SITES_PUSH_MS;
+    if (!Number.isFinite(this.sitesPushMs) || this.sitesPushMs < 50 || this.sitesPushMs > 60_000) {
+      throw new TypeError(`Expected \`sitesPushMs\` to be a number from 50 to 60000, got ${String(options.sitesPushMs)}`);
+    }
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
       maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
       serveClient: false,
@@ -72,12 +104,70 @@ export class Hub {
         const parsed = searchIdSchema.safeParse((payload as { searchId?: unknown } | undefined)?.searchId);
         if (parsed.success) void socket.leave(roomFor(parsed.data));
       });
+
+      // The ack is the last argument; a client that sends a payload as well is still answered.
+      socket.on('sites:subscribe', async (...args: unknown[]) => {
+        const ack = args.findLast((arg) => typeof arg === 'function') as ((sites: readonly SiteInfo[]) => void) | undefined;
+        try {
+          await socket.join(SITES_ROOM);
+        } catch (error) {
+          logger.error({ err: error }, 'joining the sites room failed');
+          return;
+        }
+        ack?.(this.readSites() ?? []);
+        this.startSitesTimer();
+      });
+
+      socket.on('sites:unsubscribe', () => {
+        void socket.leave(SITES_ROOM);
+      });
     });
+
+    // Rooms are deleted by the adapter when their last member leaves, including by disconnecting.
+    this.io.of('/').adapter.on('delete-room', (room: string) => {
+      if (room === SITES_ROOM) this.stopSitesTimer();
+    });
+  }
+
+  /** Number of clients watching the operations view. */
+  get sitesWatchers(): number {
+    return this.io.of('/').adapter.rooms.get(SITES_ROOM)?.size ?? 0;
+  }
+
+  /** Whether the `sites:stats` timer is running. */
+  get pushingSites(): boolean {
+    return this.sitesTimer !== undefined;
+  }
+
+  private readSites(): readonly SiteInfo[] | undefined {
+    if (!this.sites) return undefined;
+    try {
+      return this.sites();
+    } catch (error) {
+      this.logger.error({ err: error }, 'reading the site figures failed');
+      return undefined;
+    }
+  }
+
+  private startSitesTimer(): void {
+    if (this.sitesTimer || !this.sites || this.sitesWatchers === 0) return;
+    this.sitesTimer = setInterval(() => {
+      if (this.sitesWatchers === 0) return this.stopSitesTimer();
+      const sites = this.readSites();
+      if (sites) this.io.to(SITES_ROOM).emit('sites:stats', sites);
+    }, this.sitesPushMs);
+    this.sitesTimer.unref();
+  }
+
+  private stopSitesTimer(): void {
+    clearInterval(this.sitesTimer);
+    this.sitesTimer = undefined;
   }
 
   /** Disconnects every client and stops listening to the event log. */
   close(): void {
     this.stopListening();
+    this.stopSitesTimer();
     this.io.disconnectSockets(true);
     // Not io.close(): that would also close the HTTP server, which the composition root owns.
     this.io.engine.close();

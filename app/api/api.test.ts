@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { SearchListItem } from '@/lib/types';
 import { startTestSitescan, type TestSitescan } from '@/server/test-support';
 import { GET as health } from './health/route';
 import { GET as getSearch } from './searches/[id]/route';
 import { POST as cancel } from './searches/[id]/cancel/route';
-import { POST as createSearch } from './searches/route';
+import { GET as exportSearch } from './searches/[id]/export/route';
+import { POST as createSearch, GET as listSearches } from './searches/route';
 import { GET as sites } from './sites/route';
 
 let app: TestSitescan;
@@ -77,7 +80,7 @@ describe('GET /api/searches/:id', () => {
     expect(Object.keys(body).sort()).toEqual(['events', 'results', 'search']);
     expect(body.search).toMatchObject({ id, query: { name: 'Plumbing' }, status: 'running' });
     expect(typeof body.search.createdAt).toBe('number');
-    expect(body.search.summary).toMatchObject({ total: 10 });
+    expect(body.search.summary).toMatchObject({ total: app.services.registry.size });
     expect(body.results[0]).toMatchObject({ siteId: expect.any(String), siteName: expect.any(String), sandbox: true, attempts: expect.any(Number) });
     expect(body.events[0]).toMatchObject({ seq: 1, type: 'search:created', at: expect.any(Number) });
   });
@@ -107,12 +110,116 @@ describe('GET /api/health and /api/sites', () => {
   it('reports ok with the store and the sites', async () => {
     const response = await health();
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok', store: { status: 'ok', kind: 'sqlite' }, sites: { total: 10, sandbox: 10 } });
+    expect(await response.json()).toMatchObject({ status: 'ok', store: { status: 'ok', kind: 'sqlite' }, sites: { total: app.services.registry.size, sandbox: app.services.registry.size } });
   });
 
   it('lists every site with its limits', async () => {
     const { sites: list } = (await (await sites()).json()) as { sites: { id: string; limits: { concurrency: number }; sandbox: boolean }[] };
     expect(list.map((s) => s.id)).toContain('brownbook.net');
     expect(list.every((s) => s.sandbox && s.limits.concurrency >= 1)).toBe(true);
+  });
+});
+
+describe('GET /api/searches (history)', () => {
+  const list = async (query: string) => {
+    const response = await listSearches(new Request(`http://x/api/searches?${query}`));
+    return { status: response.status, body: (await response.json()) as { items: SearchListItem[]; next?: string; error?: { code: string; message: string } } };
+  };
+  const names = (items: SearchListItem[]) => items.map((item) => item.query.name);
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    for (const name of ['Zebra Striped Laundromat', 'Otter Pub', 'Zebra Crossing Cafe']) {
+      const { id } = (await (await post({ name, location: 'Austin, TX' })).json()) as { id: string };
+      ids.push(id);
+      // Distinct createdAt: newest-first order is then unambiguous.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await cancel(new Request('http://x', { method: 'POST' }), params(ids[2]!));
+    await Promise.all(ids.map((id) => app.services.searches.whenEnded(id)));
+    // The store receives events in batches; wait until it has all three.
+    await vi.waitFor(async () => expect((await list('q=zebra')).body.items).toHaveLength(2), { timeout: 5000 });
+  });
+
+  it('searches the full text of past searches, newest first', async () => {
+    const { status, body } = await list('q=zebra');
+    expect(status).toBe(200);
+    expect(names(body.items)).toEqual(['Zebra Crossing Cafe', 'Zebra Striped Laundromat']);
+    expect(body.items[0]).toMatchObject({ id: ids[2], status: 'cancelled', summary: { total: app.services.registry.size } });
+    expect(names((await list('q=otter&status=')).body.items)).toEqual(['Otter Pub']);
+  });
+
+  it('filters by status', async () => {
+    expect(names((await list('q=zebra&status=cancelled')).body.items)).toEqual(['Zebra Crossing Cafe']);
+    expect(names((await list('q=zebra&status=completed')).body.items)).toEqual(['Zebra Striped Laundromat']);
+  });
+
+  it('pages with the cursor of the previous page, without overlap', async () => {
+    const first = await list('q=zebra&limit=1');
+    expect(names(first.body.items)).toEqual(['Zebra Crossing Cafe']);
+    expect(first.body.next).toEqual(expect.any(String));
+    const second = await list(`q=zebra&limit=1&cursor=${encodeURIComponent(first.body.next!)}`);
+    expect(names(second.body.items)).toEqual(['Zebra Striped Laundromat']);
+    expect(second.body.next).toBeUndefined();
+  });
+
+  it.each([
+    ['cursor=not-a-cursor', /cursor/],
+    ['cursor=%%%', /cursor/],
+    ['status=finished', /status must be one of running, completed, cancelled, interrupted, got "finished"/],
+    ['limit=0', /limit must be a whole number from 1 to 100/],
+    ['limit=abc', /limit must be a whole number/],
+    ['sort=name', /Unrecognized key.*sort/i],
+  ])('refuses %s with a 400 that names the problem', async (query, message) => {
+    const { status, body } = await list(query);
+    expect(status).toBe(400);
+    expect(body.error!.message).toMatch(message);
+  });
+});
+
+describe('GET /api/searches/:id/export', () => {
+  let id: string;
+  beforeAll(async () => {
+    ({ id } = (await (await post({ name: '=1+2 Bakery', phone: '+1 512 555 0100', location: '@Austin' })).json()) as { id: string });
+    await app.services.searches.whenEnded(id);
+  });
+  const download = (format?: string, searchId = id) =>
+    exportSearch(new Request(`http://x/api/searches/${searchId}/export${format === undefined ? '' : `?format=${format}`}`), params(searchId));
+
+  it('exports CSV as an attachment: one row per site, formulas escaped', async () => {
+    const response = await download('csv');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="sitescan-1-2-bakery-${id}.csv"`);
+    const [header, ...rows] = Papa.parse<string[]>(await response.text(), { skipEmptyLines: true }).data;
+    expect(header!.slice(0, 3)).toEqual(['search_id', 'business_name', 'business_location']);
+    const snapshot = await app.services.searches.get(id);
+    expect(rows.map((row) => row[header!.indexOf('site_id')])).toEqual(snapshot.results.map((r) => r.siteId));
+    const cell = (row: string[], name: string) => row[header!.indexOf(name)];
+    for (const row of rows) {
+      expect(cell(row, 'search_id')).toBe(id);
+      expect(cell(row, 'business_name')).toBe("'=1+2 Bakery");
+      expect(cell(row, 'business_phone')).toBe("'+1 512 555 0100");
+      expect(cell(row, 'business_location')).toBe("'@Austin");
+      expect(['done', 'failed', 'skipped']).toContain(cell(row, 'status'));
+    }
+  });
+
+  it('exports JSON (the default) as the API answers the search', async () => {
+    for (const format of ['json', undefined]) {
+      const response = await download(format);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(response.headers.get('content-disposition')).toBe(`attachment; filename="sitescan-1-2-bakery-${id}.json"`);
+      expect(await response.json()).toEqual(JSON.parse(JSON.stringify(await app.services.searches.get(id))));
+    }
+  });
+
+  it('answers 400 for another format and 404 for an unknown search', async () => {
+    const bad = await download('xml');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { message: 'format: format must be csv or json, got "xml"' } });
+    expect((await download('csv', 'B'.repeat(22))).status).toBe(404);
+    expect((await download('csv', '..%2Fx')).status).toBe(404);
   });
 });

@@ -1,0 +1,54 @@
+import { MAX_BULK_BYTES, parseBulkCsv, type BulkRowError } from '@/lib/bulk-csv';
+import { errorResponse, respond } from '@/server/http/responder';
+import { getServices } from '@/server/services';
+
+export const dynamic = 'force-dynamic';
+
+/** A search started by a bulk run. */
+interface BulkSearch {
+  readonly line: number;
+  readonly id: string;
+  readonly url: string;
+  readonly name: string;
+}
+
+/** Errors a single row may meet when its search is created; anything else is ours (500). */
+const ROW_ERRORS = new Set(['OverloadedError', 'ValidationError']);
+
+/**
+ * Starts one bulk-priority search per row of a CSV (`text/csv` body):
+ * `{searches: [{line, id, url, name}], errors: [{line, message}]}`. A bad row or a refused
+ * search (429 overload) is reported by line and the other rows still run; a file that cannot be
+ * used as a whole (too large, too many rows, no `name` column) is a 400.
+ */
+export const POST = respond(async (request: Request) => {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^text\/csv\b/i.test(type)) {
+    return errorResponse(415, 'unsupported_media_type', `expected content-type text/csv, got ${type || 'none'}`);
+  }
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BULK_BYTES) return errorResponse(413, 'body_too_large', `the CSV is larger than ${MAX_BULK_BYTES} bytes`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BULK_BYTES) {
+    return errorResponse(413, 'body_too_large', `the CSV is larger than ${MAX_BULK_BYTES} bytes`);
+  }
+  const parsed = parseBulkCsv(text);
+  if (!parsed.ok) return errorResponse(400, 'invalid_csv', parsed.message);
+
+  const { searches: service } = getServices();
+  const searches: BulkSearch[] = [];
+  const errors: BulkRowError[] = [...parsed.errors];
+  for (const { line, query } of parsed.rows) {
+    try {
+      const created = service.create(query, { priority: 'bulk' });
+      searches.push({ line, id: created.id, url: created.url, name: query.name });
+    } catch (error) {
+      const named = error as { name?: string; message?: string; retryAfterMs?: number };
+      if (!named.name || !ROW_ERRORS.has(named.name)) throw error;
+      const retry = named.retryAfterMs === undefined ? '' : ` — try again in ${Math.max(1, Math.ceil(named.retryAfterMs / 1000))} s`;
+      errors.push({ line, message: `not started: ${named.message}${retry}` });
+    }
+  }
+  errors.sort((a, b) => a.line - b.line);
+  return Response.json({ searches, errors }, { status: searches.length > 0 ? 201 : 200 });
+});

@@ -1,0 +1,127 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { SearchList } from '@/components/search-list';
+import { input, muted, primaryButton, secondaryButton } from '@/components/ui';
+import { describeZodError, listSearchesQuerySchema, SEARCH_STATUSES } from '@/lib/schemas';
+import type { SearchListItem } from '@/lib/types';
+import { getServices } from '@/server/services';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'History — sitescan' };
+
+/** Searches per page, unless `?limit=` says otherwise. */
+const PAGE_SIZE = 20;
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+async function load(params: Record<string, string | string[] | undefined>) {
+  const parsed = listSearchesQuerySchema.safeParse({
+    q: first(params.q),
+    status: first(params.status),
+    cursor: first(params.cursor),
+    limit: first(params.limit),
+  });
+  if (!parsed.success) return { error: describeZodError(parsed.error), items: [] as SearchListItem[], query: {} };
+  const query = parsed.data;
+  try {
+    const page = await getServices().searches.list({
+      q: query.q || undefined,
+      status: query.status,
+      cursor: query.cursor,
+      limit: query.limit ?? PAGE_SIZE,
+    });
+    return { items: page.items, next: page.next, query };
+  } catch (error) {
+    // By name: the error class in this bundle is not the one the store threw.
+    if ((error as Error).name === 'ValidationError') return { error: (error as Error).message, items: [] as SearchListItem[], query };
+    throw error;
+  }
+}
+
+/** Past searches: full-text search, a status filter and pages by cursor. Works without JavaScript (a GET form). */
+export default async function HistoryPage({ searchParams }: Props) {
+  const result = await load(await searchParams);
+  const { q, status, cursor, limit } = result.query as { q?: string; status?: string; cursor?: string; limit?: number };
+  const pageHref = (nextCursor?: string) => {
+    const params = new URLSearchParams();
+    if (q) params.set('q', q);
+    if (status) params.set('status', status);
+    if (limit) params.set('limit', String(limit));
+    if (nextCursor) params.set('cursor', nextCursor);
+    const text = params.toString();
+    return text ? `/history?${text}` : '/history';
+  };
+  const filtered = Boolean(q || status);
+
+  return (
+    <div className="space-y-5">
+      <h1 className="text-2xl font-semibold tracking-tight">History</h1>
+      <form method="get" action="/history" role="search" aria-label="Search the history" className="flex flex-wrap items-end gap-3">
+        <div className="min-w-0 flex-[1_1_16rem]">
+          <label htmlFor="history-q" className="block text-sm font-medium">
+            Search past searches
+          </label>
+          <input id="history-q" name="q" type="search" defaultValue={q ?? ''} placeholder="Business name or location" className={`mt-1 ${input}`} />
+        </div>
+        <div>
+          <label htmlFor="history-status" className="block text-sm font-medium">
+            Status
+          </label>
+          <select id="history-status" name="status" defaultValue={status ?? ''} className={`mt-1 ${input}`}>
+            <option value="">Any status</option>
+            {SEARCH_STATUSES.map((value) => (
+              <option key={value} value={value}>
+                {value}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className={`${primaryButton} py-2 text-base`}>
+          Search
+        </button>
+        {filtered && (
+          <Link href="/history" className={`${secondaryButton} py-2 text-base`}>
+            Clear
+          </Link>
+        )}
+      </form>
+
+      {result.error ? (
+        <div role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
+          {result.error}.{' '}
+          <Link href="/history" className="font-medium underline">
+            Start from the newest searches
+          </Link>
+        </div>
+      ) : result.items.length === 0 ? (
+        <p className={`text-sm ${muted}`}>{filtered ? 'No search matches.' : 'No searches yet.'}</p>
+      ) : (
+        <>
+          <p className={`text-sm ${muted}`} aria-live="polite">
+            {cursor ? 'Older searches' : 'Newest first'}
+            {q ? ` matching “${q}”` : ''}
+            {status ? `, ${status}` : ''}
+          </p>
+          <SearchList items={result.items} label="Searches" />
+        </>
+      )}
+
+      <nav aria-label="Pages" className="flex flex-wrap justify-between gap-3">
+        {cursor ? (
+          <Link href={pageHref()} className={secondaryButton}>
+            <span aria-hidden="true">⇤</span> Newest
+          </Link>
+        ) : (
+          <span />
+        )}
+        {'next' in result && result.next && (
+          <Link href={pageHref(result.next)} className={secondaryButton} rel="next">
+            Older <span aria-hidden="true">→</span>
+          </Link>
+        )}
+      </nav>
+    </div>
+  );
+}

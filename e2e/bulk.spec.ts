@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import Papa from 'papaparse';
+import { expect, test } from '@playwright/test';
+import { screenshot, useSitescanServer } from './support';
+
+const app = useSitescanServer();
+
+const CSV = `name,location,phone
+Blue Door Bakery,"Austin, TX",(512) 555-0134
+,"Dallas, TX",
+Corner Deli,"Portland, OR",
+Harbor Lights Marina,"Portland, ME",
+`;
+
+test('upload a CSV with a bad row: the bad row is reported by line, the others run, and all results export', async ({ page, request }) => {
+  const { sites } = (await (await request.get(`${app.server.url}/api/sites`)).json()) as { sites: unknown[] };
+  await page.goto(`${app.server.url}/bulk`);
+  await page.getByLabel('CSV file').setInputFiles({ name: 'businesses.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+  await page.getByRole('button', { name: 'Start bulk scan' }).click();
+
+  await expect(page.getByRole('alert').filter({ hasText: 'not started' })).toHaveText('1 row was not started');
+  const notStarted = page.getByRole('table', { name: 'Rows not started' });
+  await expect(notStarted.getByRole('row').nth(1)).toHaveText(/^3\s*name: name is required$/);
+
+  const searches = page.getByRole('table', { name: 'Searches of the bulk run' });
+  await expect(searches.getByRole('link')).toHaveText(['Blue Door Bakery', 'Corner Deli', 'Harbor Lights Marina']);
+  const progress = page.getByRole('progressbar', { name: 'Bulk progress' });
+  await expect(progress).toBeVisible();
+  await expect(page.getByText('3 of 3 searches ended')).toBeVisible({ timeout: 60_000 });
+  const max = await progress.getAttribute('aria-valuemax');
+  expect(Number(max)).toBe(3 * sites.length);
+  await expect(progress).toHaveAttribute('aria-valuenow', max!);
+  await expect(searches.locator('tr[data-status="completed"]')).toHaveCount(3);
+  await screenshot(page, 'bulk');
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export all results (CSV)' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^sitescan-bulk-.*\.csv$/);
+  const [header, ...rows] = Papa.parse<string[]>(await readFile((await file.path())!, 'utf8'), { skipEmptyLines: true }).data;
+  expect(rows).toHaveLength(3 * sites.length);
+  expect(new Set(rows.map((row) => row[header!.indexOf('business_name')]))).toEqual(new Set(['Blue Door Bakery', 'Corner Deli', 'Harbor Lights Marina']));
+
+  await searches.getByRole('link', { name: 'Corner Deli' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Corner Deli');
+  await expect(page.getByText('Portland, OR · bulk')).toBeVisible();
+});
+
+test('a file without a name column is refused as a whole, saying why', async ({ page }) => {
+  await page.goto(`${app.server.url}/bulk`);
+  await page.getByLabel('CSV file').setInputFiles({ name: 'wrong.csv', mimeType: 'text/csv', buffer: Buffer.from('business,city\nA,B\n') });
+  await page.getByRole('button', { name: 'Start bulk scan' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'wrong.csv' })).toContainText('wrong.csv was not started: the header row has no "name" column');
+});
