@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config';
+import { ClientRateLimiter } from './http/client-rate-limiter';
+import { CLIENT_HEADER } from './http/responder';
 import { Hub } from './hub';
 import { logger as rootLogger } from './logger';
 import { EventLog } from './pipeline/event-log';
@@ -19,6 +21,7 @@ import { Pipeline } from './pipeline/pipeline';
 import { startSandbox, type Sandbox } from './sandbox';
 import { SearchService } from './search-service';
 import { registerServices, type Services } from './services';
+import { createAdapterConnectors } from './sites/adapters';
 import { loadSitesFile, SiteRegistry } from './sites/site-registry';
 import type { SiteDefinitionInput } from './sites/site-definition';
 import { ElasticStore } from './store/elastic-store';
@@ -27,9 +30,6 @@ import type { Store } from './store/store';
 
 /** The project root (where `app/` and `.next/` live). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Longest a shutdown waits for the store to take what is still queued. */
-const SHUTDOWN_FLUSH_MS = 10_000;
 
 /** Options of `startSitescan`. */
 export interface StartOptions {
@@ -69,13 +69,22 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
 
   const store = await openStore(config, logger);
   const sandbox = config.sandbox.enabled
-    ? await startSandbox({ port: config.sandbox.port, seed: config.sandbox.seed, speed: config.sandbox.speed })
+    ? await startSandbox({
+        port: config.sandbox.port,
+        seed: config.sandbox.seed,
+        speed: config.sandbox.speed,
+        profile: config.sandbox.profile,
+      })
     : undefined;
   if (sandbox) logger.info({ url: sandbox.url }, 'sandbox network started');
 
   const builtIn: SiteDefinitionInput[] = sandbox ? sandbox.siteDefinitions() : [];
   const fromFile = config.sitesFile ? await loadSitesFile(config.sitesFile) : [];
-  const registry = SiteRegistry.fromDefinitions(builtIn, fromFile);
+  const adapters = createAdapterConnectors({
+    env: process.env,
+    sandbox: sandbox ? { apiBaseUrls: sandbox.apiBaseUrls(), apiLimits: sandbox.apiLimits() } : undefined,
+  });
+  const registry = SiteRegistry.fromDefinitions(builtIn, fromFile, adapters);
 
   const eventLog = new EventLog({ store, logger });
   const pipeline = new Pipeline({
@@ -109,8 +118,12 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     if (dev) upgrade = nextApp.getUpgradeHandler();
   }
 
-  const httpServer = createServer((req, res) => handle(req, res));
-  const hub = new Hub(httpServer, { eventLog, searches, logger });
+  const httpServer = createServer((req, res) => {
+    // The peer address, for per-client limits; a client-sent value is overwritten, never trusted.
+    req.headers[CLIENT_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    handle(req, res);
+  });
+  const hub = new Hub(httpServer, { eventLog, searches, logger, sites: () => pipeline.sites() });
   if (upgrade) {
     // Next's hot-reload socket shares the server with Socket.IO in dev.
     httpServer.on('upgrade', (req, socket, head) => {
@@ -118,7 +131,8 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     });
   }
 
-  const services: Services = { config, store, registry, pipeline, searches, hub, startedAt };
+  const clientLimiter = new ClientRateLimiter(config.clientSearchesPerMinute);
+  const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, startedAt };
   registerServices(services);
 
   await new Promise<void>((resolve, reject) => {
@@ -132,14 +146,14 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await pipeline.close();
+      await pipeline.close(config.shutdownTimeoutMs);
       hub.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });
       try {
-        await eventLog.close(SHUTDOWN_FLUSH_MS);
+        await eventLog.close(Math.max(1_000, config.shutdownTimeoutMs));
         await store.close();
       } finally {
         await sandbox?.close();

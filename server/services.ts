@@ -6,6 +6,7 @@
  * Import types only here: anything else would pull server code into Next's bundles.
  */
 import type { Config } from './config';
+import type { ClientRateLimiter } from './http/client-rate-limiter';
 import type { Hub } from './hub';
 import type { Pipeline } from './pipeline/pipeline';
 import type { SearchService } from './search-service';
@@ -20,6 +21,8 @@ export interface Services {
   readonly pipeline: Pipeline;
   readonly searches: SearchService;
   readonly hub?: Hub;
+  /** Searches one client may start per minute. */
+  readonly clientLimiter: ClientRateLimiter;
   readonly startedAt: number;
 }
 

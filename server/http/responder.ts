@@ -10,6 +10,14 @@
 import { z } from 'zod';
 import { describeZodError } from '../../lib/schemas';
 
+/** Request header carrying the TCP peer address, written by the custom server (server/index.ts). */
+export const CLIENT_HEADER = 'x-sitescan-client';
+
+/** The client a request came from, for per-client limits. */
+export function clientOf(request: Request): string {
+  return request.headers.get(CLIENT_HEADER) ?? 'unknown';
+}
+
 /** Largest JSON body accepted by the API. */
 export const MAX_BODY_BYTES = 16 * 1024;
 

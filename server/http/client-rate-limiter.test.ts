@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { ClientRateLimiter } from './client-rate-limiter';
+
+describe('ClientRateLimiter', () => {
+  it('lets each client start its quota, then refuses with when to retry', async () => {
+    const limiter = new ClientRateLimiter(3);
+    for (let i = 0; i < 3; i++) await limiter.take('10.0.0.1');
+    await expect(limiter.take('10.0.0.1')).rejects.toMatchObject({
+      name: 'OverloadedError',
+      message: expect.stringMatching(/too many searches from this client \(limit 3 per minute\); try again in \d+ s/),
+      retryAfterMs: expect.any(Number),
+    });
+    // Another client is not affected.
+    await expect(limiter.take('10.0.0.2')).resolves.toBeUndefined();
+  });
+});
