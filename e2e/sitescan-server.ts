@@ -40,6 +40,9 @@ export async function startSitescanServer(options: { dataDir: string; port?: num
       HOST: '127.0.0.1',
       DATA_DIR: options.dataDir,
       SANDBOX: '1',
+      // The journeys are of the product as a new user runs it: the embedded SQLite store, even
+      // when CI has Elasticsearch up for the store tests.
+      ELASTICSEARCH_URL: '',
       LOG_LEVEL: 'info',
       ...options.env,
     },

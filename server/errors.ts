@@ -87,6 +87,21 @@ export class SiteUnavailableError extends Error {
   }
 }
 
+/**
+ * The query lacks what this site needs to be searched (Overpass needs a city to bound the area,
+ * Yelp a location or a phone). Not a fault of the site: the job ends `skipped` with this reason,
+ * and the site's circuit does not count it.
+ */
+export class QueryNotSupportedError extends Error {
+  override readonly name = 'QueryNotSupportedError';
+  constructor(
+    readonly siteId: string,
+    readonly reason: string,
+  ) {
+    super(`${siteId}: ${reason}`);
+  }
+}
+
 /** A site answer that retrying will not fix: 4xx, an unparseable page, a redirect off-site. */
 export class UnrecoverableSiteError extends Error {
   override readonly name = 'UnrecoverableSiteError';

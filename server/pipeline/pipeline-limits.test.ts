@@ -89,6 +89,14 @@ describe('coalescing, cache, admission and fairness (sandbox, calm latencies x0.
     for (const id of bulk) app.services.pipeline.cancel(id);
   });
 
+  it('skips a site the query cannot be asked of, without counting it against the site', async () => {
+    for (let i = 0; i < 6; i++) {
+      const snapshot = await ended(app, app.services.searches.create({ name: `No Place ${i}` }, { sites: ['overpass'] }).id);
+      expect(snapshot.results[0]).toMatchObject({ status: 'skipped', error: expect.stringMatching(/needs a city or ZIP/) });
+    }
+    expect(app.services.pipeline.siteStats('overpass')!.circuit).toBe('closed');
+  });
+
   it('refuses new searches with a Retry-After when the buffer is full, and keeps memory bounded', () => {
     const created: string[] = [];
     let refused: unknown;

@@ -22,7 +22,7 @@ import type { Logger } from 'pino';
 import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats, SiteResult } from '../../lib/types';
 import { TERMINAL_JOB_STATUSES } from '../../lib/types';
 import { summarize } from '../../lib/search-state';
-import { OverloadedError, SiteRateLimitedError, SiteTimeoutError, UnavailableError, ValidationError } from '../errors';
+import { OverloadedError, QueryNotSupportedError, SiteRateLimitedError, SiteTimeoutError, UnavailableError, ValidationError } from '../errors';
 import type { SiteAnswer, SiteConnector } from '../sites/connector';
 import { bestMatch } from '../sites/match';
 import type { SiteRegistry } from '../sites/site-registry';
@@ -337,6 +337,10 @@ export class Pipeline {
     } catch (error) {
       if (isCircuitOpen(error)) {
         this.finishJob(job, 'site:skipped', { attempt: job.attempts, reason: 'circuit open' });
+        return;
+      }
+      if (error instanceof QueryNotSupportedError) {
+        this.finishJob(job, 'site:skipped', { attempt: job.attempts, reason: error.reason });
         return;
       }
       stats.finished(this.now(), this.now() - started, describeFailure(error));

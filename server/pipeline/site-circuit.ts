@@ -8,7 +8,7 @@
  */
 import CircuitBreaker from 'opossum';
 import type { CircuitState } from '../../lib/types';
-import { SiteRateLimitedError } from '../errors';
+import { QueryNotSupportedError, SiteRateLimitedError } from '../errors';
 
 /** Options of a site circuit. */
 export interface SiteCircuitOptions {
@@ -36,7 +36,9 @@ export class SiteCircuit {
       resetTimeout: options.resetTimeout ?? 5_000,
       // true = "not a failure of the site".
       errorFilter: (error: unknown) =>
-        error instanceof SiteRateLimitedError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'JobEndedError')),
+        error instanceof SiteRateLimitedError ||
+        error instanceof QueryNotSupportedError ||
+        (error instanceof Error && (error.name === 'AbortError' || error.name === 'JobEndedError')),
     });
   }
 

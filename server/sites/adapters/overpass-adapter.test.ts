@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SiteUnavailableError, UnrecoverableSiteError } from '../../errors';
+import { QueryNotSupportedError, SiteUnavailableError, UnrecoverableSiteError } from '../../errors';
 import { fixture, startFixtureServer, type FixtureServer } from './testing/fixture-server';
 import { OverpassAdapter } from './overpass-adapter';
 
@@ -57,7 +57,7 @@ describe('OverpassAdapter', () => {
 
   it('refuses to scan the planet: no city and no ZIP is unrecoverable, and nothing is sent', async () => {
     await expect(new OverpassAdapter({ baseUrl: server.url }).search({ name: 'Blue Door Bakery' }, options)).rejects.toBeInstanceOf(
-      UnrecoverableSiteError,
+      QueryNotSupportedError,
     );
     expect(server.requests).toHaveLength(0);
   });

@@ -10,7 +10,7 @@
  *   out center tags 20;
  *
  * With only a ZIP, objects are filtered by `addr:postcode` instead. Without a city or ZIP a query
- * would scan the planet, so the attempt fails (`UnrecoverableSiteError`) rather than answer
+ * would scan the planet, so the job is skipped (`QueryNotSupportedError`) rather than answer
  * "not found". The city is matched by its exact OSM name, so it is written as the user typed it
  * with each word capitalised (`st. louis` → `St. Louis`). Values in the QL keep only letters,
  * digits, spaces and `.'-`: nothing from the query can close a string or inject a statement.
@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { SiteUnavailableError, UnrecoverableSiteError } from '../../errors';
+import { SiteUnavailableError, UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
 import { normalizeCity } from '../normalize-address';
 import { normalizeName } from '../normalize-name';
 import type { SiteRequest } from '../site-fetch';
@@ -88,7 +88,7 @@ export class OverpassAdapter extends PlaceApiAdapter {
     super(OVERPASS_PROFILE, options);
   }
 
-  /** The Overpass QL for `query`; throws `UnrecoverableSiteError` when nothing bounds the search. */
+  /** The Overpass QL for `query`; throws `QueryNotSupportedError` when nothing bounds the search. */
   buildQuery(query: BusinessQuery): string {
     const place = queryPlace(query);
     const name = namePattern(query.name);
@@ -104,7 +104,7 @@ export class OverpassAdapter extends PlaceApiAdapter {
     } else if (place.zip !== undefined) {
       lines.push(`nwr["addr:postcode"="${place.zip}"]["name"~"${name}",i];`);
     } else {
-      throw new UnrecoverableSiteError(this.definition.id, 'needs a city or ZIP in the location to bound the search');
+      throw new QueryNotSupportedError(this.definition.id, 'needs a city or ZIP in the location to bound the search');
     }
     lines.push('out center tags 20;');
     return lines.join('\n');

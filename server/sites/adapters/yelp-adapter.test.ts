@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SiteRateLimitedError, UnrecoverableSiteError } from '../../errors';
+import { QueryNotSupportedError, SiteRateLimitedError } from '../../errors';
 import { fixture, startFixtureServer, type FixtureServer } from './testing/fixture-server';
 import { YelpAdapter } from './yelp-adapter';
 
@@ -52,7 +52,7 @@ describe('YelpAdapter', () => {
     await yelp().search({ name: 'Blue Door Bakery', phone: '512.555.0134' }, options);
     expect(server.requests[0]!.url.pathname).toBe('/v3/businesses/search/phone');
     expect(server.requests[0]!.url.searchParams.get('phone')).toBe('+15125550134');
-    await expect(yelp().search({ name: 'Blue Door Bakery' }, options)).rejects.toBeInstanceOf(UnrecoverableSiteError);
+    await expect(yelp().search({ name: 'Blue Door Bakery' }, options)).rejects.toBeInstanceOf(QueryNotSupportedError);
   });
 
   it('reads search results: street lines joined, E.164 phone, the Yelp page as the link (web links only)', async () => {

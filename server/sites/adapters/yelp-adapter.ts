@@ -20,7 +20,7 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { UnrecoverableSiteError } from '../../errors';
+import { UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
 import { normalizePhone } from '../normalize-phone';
 import type { SiteRequest } from '../site-fetch';
 import { PlaceApiAdapter, type AdapterOptions, type AdapterProfile } from './place-api-adapter';
@@ -92,7 +92,7 @@ export class YelpAdapter extends PlaceApiAdapter {
       return { url: this.endpoint('/v3/businesses/search', { term: query.name, location: query.location, limit: '10' }), headers };
     }
     if (e164 !== undefined) return { url: this.endpoint('/v3/businesses/search/phone', { phone: e164 }), headers };
-    throw new UnrecoverableSiteError(this.definition.id, 'needs a location or a phone number to search');
+    throw new QueryNotSupportedError(this.definition.id, 'needs a location or a phone number to search');
   }
 
   protected readListings(body: unknown): Listing[] {
