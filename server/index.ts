@@ -15,6 +15,7 @@ import { loadConfig, type Config } from './config';
 import { ClientRateLimiter } from './http/client-rate-limiter';
 import { CLIENT_HEADER } from './http/responder';
 import { Hub } from './hub';
+import { Metrics } from './metrics';
 import { logger as rootLogger } from './logger';
 import { EventLog } from './pipeline/event-log';
 import { Pipeline } from './pipeline/pipeline';
@@ -132,7 +133,8 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   }
 
   const clientLimiter = new ClientRateLimiter(config.clientSearchesPerMinute);
-  const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, startedAt };
+  const metrics = new Metrics(eventLog, pipeline);
+  const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, metrics, startedAt };
   registerServices(services);
 
   await new Promise<void>((resolve, reject) => {
@@ -148,6 +150,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     (closing ??= (async () => {
       await pipeline.close(config.shutdownTimeoutMs);
       hub.close();
+      metrics.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();

@@ -8,6 +8,7 @@
 import type { Config } from './config';
 import type { ClientRateLimiter } from './http/client-rate-limiter';
 import type { Hub } from './hub';
+import type { Metrics } from './metrics';
 import type { Pipeline } from './pipeline/pipeline';
 import type { SearchService } from './search-service';
 import type { SiteRegistry } from './sites/site-registry';
@@ -21,6 +22,7 @@ export interface Services {
   readonly pipeline: Pipeline;
   readonly searches: SearchService;
   readonly hub?: Hub;
+  readonly metrics: Metrics;
   /** Searches one client may start per minute. */
   readonly clientLimiter: ClientRateLimiter;
   readonly startedAt: number;
