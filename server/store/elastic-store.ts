@@ -54,6 +54,7 @@ import type {
   SiteResult,
 } from '../../lib/types';
 import { OverloadedError, ValidationError } from '../errors';
+import { clampLimit, decodeCursor, encodeCursor, type Position } from './history-page';
 import { logger as rootLogger } from '../logger';
 import type {
   ListSearchesOptions,
@@ -130,10 +131,6 @@ const DEFAULTS = {
   requestTimeoutMs: 30_000,
 } as const;
 
-/** Page size of the history list when none is asked for. */
-const DEFAULT_LIMIT = 20;
-/** Largest history page. */
-const MAX_LIMIT = 100;
 /** Docs per flush at most; a bigger buffer goes out in several flushes. */
 const MAX_FLUSH_DOCS = 10_000;
 /** Flushes in flight at most. Each waits up to a refresh interval (1 s), and one starts every
@@ -262,11 +259,6 @@ type BulkAction =
   | [{ update: estypes.BulkUpdateOperation }, estypes.BulkUpdateAction<ResultDoc, Omit<ResultDoc, 'searchId' | 'siteId' | 'position'>>]
   | [{ create: estypes.BulkCreateOperation }, EventDoc];
 
-/** A position in the history order: the last item of a page. */
-interface Position {
-  readonly createdAt: number;
-  readonly id: string;
-}
 
 /** A string no index stores: keyword, neither indexed nor with doc values, kept in `_source`. */
 const STORED_ONLY: estypes.MappingProperty = { type: 'keyword', index: false, doc_values: false };
@@ -1089,39 +1081,8 @@ function groupBy<T, V>(items: readonly T[], key: (item: T) => string, value: (it
   return groups;
 }
 
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
-  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
-}
 
-function encodeCursor(item: SearchListItem): string {
-  return Buffer.from(JSON.stringify([item.createdAt, item.id])).toString('base64url');
-}
 
-function decodeCursor(cursor: string): Position {
-  const invalid = (reason: string) =>
-    new ValidationError(
-      `Expected \`cursor\` to be the \`next\` of a previous page, got ${JSON.stringify(cursor.slice(0, 64))} (${reason})`,
-      { cursor: cursor.slice(0, 64), reason },
-    );
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid('not base64url');
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw invalid(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    typeof value[0] !== 'number' ||
-    !Number.isSafeInteger(value[0]) ||
-    typeof value[1] !== 'string'
-  ) {
-    throw invalid('not a [createdAt, id] position');
-  }
-  return { createdAt: value[0], id: value[1] };
-}
 
 /** The URL without its password, for logs and messages. */
 function redact(url: string): string {

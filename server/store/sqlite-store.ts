@@ -32,6 +32,7 @@ import type {
   Outcome,
 } from '../../lib/types';
 import { ValidationError } from '../errors';
+import { clampLimit, decodeCursor, encodeCursor, type Position } from './history-page';
 import { logger } from '../logger';
 import type {
   ListSearchesOptions,
@@ -49,10 +50,6 @@ export interface SqliteStoreOptions {
   readonly file: string;
 }
 
-/** Page size of the history list when none is asked for. */
-const DEFAULT_LIMIT = 20;
-/** Largest history page. */
-const MAX_LIMIT = 100;
 
 /**
  * Schema migrations; entry `i` takes `user_version` from `i` to `i + 1`. Append, never edit.
@@ -154,11 +151,6 @@ interface FtsSourceRow {
   readonly location: string | null;
 }
 
-/** A position in the history order: the last item of a page. */
-interface Position {
-  readonly createdAt: number;
-  readonly id: string;
-}
 
 /** Bind parameters of the history query; each shape of filter has its own statement. */
 interface ListParams {
@@ -400,39 +392,8 @@ function toFtsQuery(q: string): string | undefined {
   return words.map((word, i) => `"${word}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
-  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
-}
 
-function encodeCursor(item: SearchListItem): string {
-  return Buffer.from(JSON.stringify([item.createdAt, item.id])).toString('base64url');
-}
 
-function decodeCursor(cursor: string): Position {
-  const invalid = (reason: string) =>
-    new ValidationError(
-      `Expected \`cursor\` to be the \`next\` of a previous page, got ${JSON.stringify(cursor.slice(0, 64))} (${reason})`,
-      { cursor: cursor.slice(0, 64), reason },
-    );
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid('not base64url');
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw invalid(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    typeof value[0] !== 'number' ||
-    !Number.isFinite(value[0]) ||
-    typeof value[1] !== 'string'
-  ) {
-    throw invalid('not a [createdAt, id] position');
-  }
-  return { createdAt: value[0], id: value[1] };
-}
 
 function resultParams(result: StoredSiteResult): Record<string, unknown> {
   return {
