@@ -54,7 +54,7 @@ import type {
   SiteResult,
 } from '../../lib/types';
 import { OverloadedError, ValidationError } from '../errors';
-import { clampLimit, decodeCursor, encodeCursor, type Position } from './history-page';
+import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
 import { logger as rootLogger } from '../logger';
 import type {
   ListSearchesOptions,
@@ -1027,16 +1027,6 @@ function toSearch(doc: SearchDoc): Search {
   };
 }
 
-function toListItem(search: Search): SearchListItem {
-  return {
-    id: search.id,
-    query: search.query,
-    status: search.status,
-    createdAt: search.createdAt,
-    ...(search.completedAt === undefined ? {} : { completedAt: search.completedAt }),
-    summary: search.summary,
-  };
-}
 
 function toEventDoc(event: StoredEvent): EventDoc {
   return {

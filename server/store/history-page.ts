@@ -3,7 +3,7 @@
  * and the opaque cursor — base64url of `[createdAt, id]`, the last item of a page in the order
  * newest first, id descending on ties.
  */
-import type { SearchListItem } from '../../lib/types';
+import type { Search, SearchListItem } from '../../lib/types';
 import { ValidationError } from '../errors';
 
 /** Page size of the history list when none is asked for. */
@@ -52,4 +52,16 @@ export function decodeCursor(cursor: string): Position {
     throw invalid('not a [createdAt, id] position');
   }
   return { createdAt: value[0], id: value[1] };
+}
+
+/** A search as the history lists it: no priority or deadline, absent fields left out. */
+export function toListItem(search: Search): SearchListItem {
+  return {
+    id: search.id,
+    query: search.query,
+    status: search.status,
+    createdAt: search.createdAt,
+    ...(search.completedAt === undefined ? {} : { completedAt: search.completedAt }),
+    summary: search.summary,
+  };
 }

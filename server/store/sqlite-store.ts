@@ -32,7 +32,7 @@ import type {
   Outcome,
 } from '../../lib/types';
 import { ValidationError } from '../errors';
-import { clampLimit, decodeCursor, encodeCursor, type Position } from './history-page';
+import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
 import { logger } from '../logger';
 import type {
   ListSearchesOptions,
@@ -435,16 +435,6 @@ function toSearch(row: SearchRow): Search {
   };
 }
 
-function toListItem(search: Search): SearchListItem {
-  return {
-    id: search.id,
-    query: search.query,
-    status: search.status,
-    createdAt: search.createdAt,
-    ...(search.completedAt === undefined ? {} : { completedAt: search.completedAt }),
-    summary: search.summary,
-  };
-}
 
 function toResult(row: ResultRow): SiteResult {
   return {
