@@ -50,6 +50,8 @@ interface LiveSearch {
   search: Search;
   results: readonly SiteResult[];
   events: SearchEvent[];
+  /** The last seq the store has taken. */
+  writtenSeq: number;
   lingerTimer?: NodeJS.Timeout;
 }
 
@@ -83,7 +85,7 @@ export class EventLog {
   /** Starts a search's log with `search:created` (seq 1), carrying its initial state. */
   create(search: Search, results: readonly SiteResult[]): SearchEvent {
     if (this.live.has(search.id)) throw new Error(`search ${search.id} is already in the event log`);
-    const entry: LiveSearch = { search, results, events: [] };
+    const entry: LiveSearch = { search, results, events: [], writtenSeq: 0 };
     this.live.set(search.id, entry);
     return this.append(entry, 'search:created', undefined, { search, results });
   }
@@ -93,10 +95,14 @@ export class EventLog {
    * event gets the seq after the last stored one.
    */
   resume(snapshot: SearchSnapshot): void {
+    // Result rows are written at birth and when final, so a row of a job that was running at a
+    // crash is older than the log: rebuild the results from the log, the one truth.
+    const results = snapshot.events.reduce(applyEventToResults, snapshot.results);
     this.live.set(snapshot.search.id, {
       search: snapshot.search,
-      results: snapshot.results,
+      results,
       events: [...snapshot.events],
+      writtenSeq: snapshot.events.at(-1)?.seq ?? 0,
     });
   }
 
@@ -181,8 +187,8 @@ export class EventLog {
   private lingerThenForget(searchId: string, entry: LiveSearch): void {
     if (entry.lingerTimer) return;
     entry.lingerTimer = setTimeout(() => {
-      // Only forget once the store has everything, or readers would see a hole.
-      if (this.backlog === 0 && !this.writing) this.live.delete(searchId);
+      // Only forget once the store has all of this search, or readers would see a hole.
+      if (entry.writtenSeq >= (entry.events.at(-1)?.seq ?? 0)) this.live.delete(searchId);
       else {
         entry.lingerTimer = undefined;
         this.lingerThenForget(searchId, entry);
@@ -221,6 +227,10 @@ export class EventLog {
       .then(
         () => {
           this.failures = 0;
+          for (const event of batch.events) {
+            const entry = this.live.get(event.searchId);
+            if (entry && event.seq > entry.writtenSeq) entry.writtenSeq = event.seq;
+          }
         },
         (error: unknown) => {
           this.failures++;

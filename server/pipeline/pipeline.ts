@@ -18,6 +18,7 @@
  * - A retry is planned only when it can start before the deadline.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats, SiteResult } from '../../lib/types';
 import { TERMINAL_JOB_STATUSES } from '../../lib/types';
@@ -216,6 +217,8 @@ export class Pipeline {
     const running: RunningSearch = { search, jobs: new Map(), retryTimers: new Set() };
     this.running.set(search.id, running);
     const abort = new AbortController();
+    // One listener per job on the search's signal: dozens per search is by design.
+    setMaxListeners(0, abort.signal);
     const jobs: SiteJob[] = [];
     for (const { connector } of connectors) {
       const siteId = connector!.definition.id;

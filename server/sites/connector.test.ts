@@ -130,3 +130,28 @@ describe('helpers', () => {
     expect(buildSearchUrl('https://x.test/s?q={name}&l={location}', { name: 'a b' }).href).toBe('https://x.test/s?q=a%20b&l=');
   });
 });
+
+describe('truncated pages', () => {
+  it('treats an HTML page that opens <html> and never closes it as a retryable fault', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body><div class="r"><b class="n">Keystone Dental Care</');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const definition = siteDefinitionSchema.parse({
+        id: 'cut.site',
+        name: 'Cut',
+        kind: 'html',
+        search: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/?q={name}` },
+        limits: { concurrency: 1, requests: 10, perMs: 1000 },
+        extract: { item: '.r', name: '.n' },
+      }) as DeclarativeSiteDefinition;
+      await expect(
+        new HttpConnector(definition).search({ name: 'x' }, { signal: new AbortController().signal, timeoutMs: 2000 }),
+      ).rejects.toThrow(SiteUnavailableError);
+    } finally {
+      server.close();
+    }
+  });
+});

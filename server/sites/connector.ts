@@ -63,7 +63,15 @@ export class HttpConnector implements SiteConnector {
 
   private parse(text: string, pageUrl: URL) {
     const definition = this.definition;
-    if (definition.kind === 'html') return extractHtml(text, definition.extract, pageUrl);
+    if (definition.kind === 'html') {
+      // HTML parsers accept a cut-off page without a word, so a truncated answer would pass as a
+      // page with fewer or mangled listings ("done" with garbage). A page that opens <html> and
+      // never closes it was cut off: retry it like invalid JSON.
+      if (/<html[\s>]/i.test(text) && !/<\/html\s*>/i.test(text)) {
+        throw new SiteUnavailableError(definition.id, 'page is cut off (no </html>)');
+      }
+      return extractHtml(text, definition.extract, pageUrl);
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

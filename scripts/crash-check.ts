@@ -1,0 +1,403 @@
+/**
+ * `npm run check:crash` — sitescan loses nothing and doubles nothing when it is killed mid-work.
+ *
+ *   start server ─▶ POST 100 searches ─▶ ~1 s (mid-flight) ─▶ kill -9 ─▶ restart on the same DATA_DIR
+ *        │                                                                  │
+ *        └─ one socket watches every search (what browsers saw) ─┐          ▼
+ *                                                                └─▶ GET /api/searches/:id for each
+ *
+ * For every search it started, after the restart:
+ * - it exists and is terminal: `completed`, or `interrupted` (it was running at the kill: its open
+ *   jobs fail with reason `interrupted`, its finished results are kept);
+ * - its events carry seq 1..n with no gap and no duplicate, start with `search:created` and end
+ *   with the one search-terminal event that matches its status;
+ * - each site job has exactly one terminal event, and nothing happens to it after that;
+ * - its results and summary are what its events say (replayed through lib/search-state.ts);
+ * - a second, clean restart changes nothing (recovery is done once, not on every start).
+ *
+ * Also reported, as a warning (a violation with `--strict`): events pushed live to a browser
+ * before the kill that the store never got — their seq is reused after the restart, so a client
+ * that resumes from the last seq it saw misses the replacement events.
+ *
+ * Prints a summary table and exits 1 on any violation. Options (flag or env):
+ *   --searches N      CRASH_SEARCHES   searches to start (default 100)
+ *   --kill-after MS   CRASH_KILL_AFTER_MS  wait after the last 201 before kill -9 (default 1000)
+ *   --priority P      CRASH_PRIORITY   interactive | bulk (default bulk: 120 s deadline, so they are mid-flight)
+ *   --strict                           lost live events count as violations
+ *   --no-build                         do not run `next build` when the build is stale
+ *   --keep                             keep the temp DATA_DIR and server logs
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { io as connect, type Socket } from 'socket.io-client';
+import { applyEventToResults, summarize } from '../lib/search-state';
+import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '../lib/socket-events';
+import { TERMINAL_JOB_STATUSES, type SearchEvent, type SearchSnapshot, type SiteResult } from '../lib/types';
+// @ts-expect-error -- a plain .mjs script without types
+import { buildIfNeeded } from './build-if-needed.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const READY_TIMEOUT_MS = 90_000;
+const TERMINAL_SITE_EVENTS: ReadonlySet<string> = new Set(['site:done', 'site:failed', 'site:cancelled', 'site:skipped']);
+const SEARCH_END_EVENTS: Readonly<Record<string, string>> = {
+  completed: 'search:completed',
+  cancelled: 'search:cancelled',
+  interrupted: 'search:interrupted',
+};
+
+const { values: flags } = parseArgs({
+  options: {
+    searches: { type: 'string' },
+    'kill-after': { type: 'string' },
+    priority: { type: 'string' },
+    strict: { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new TypeError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+const SEARCHES = intOption('--searches', flags.searches ?? process.env.CRASH_SEARCHES, 100, 1, 10_000);
+const KILL_AFTER_MS = intOption('--kill-after', flags['kill-after'] ?? process.env.CRASH_KILL_AFTER_MS, 1_000, 0, 600_000);
+const PRIORITY = flags.priority ?? process.env.CRASH_PRIORITY ?? 'bulk';
+if (PRIORITY !== 'bulk' && PRIORITY !== 'interactive') {
+  throw new TypeError(`Expected \`--priority\` to be interactive or bulk, got ${JSON.stringify(PRIORITY)}`);
+}
+
+// --- a real sitescan in a child process ---------------------------------------------------------
+
+interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+/** Servers still running, killed if the check itself fails. */
+const children = new Set<ChildProcess>();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `node --import tsx server/index.ts` and resolves once it logs that it is ready. */
+async function startServer(env: Record<string, string>, logFile: string): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sitescan did not start within ${READY_TIMEOUT_MS} ms; log: ${logFile}`)), READY_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4_096);
+      if (output.includes('sitescan is ready')) {
+        clearTimeout(timer);
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`sitescan exited with ${code} before it was ready; log: ${logFile}\n${output}`));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, child, exited };
+}
+
+async function stopServer(server: ServerProcess, signal: NodeJS.Signals): Promise<number | null> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal);
+  return server.exited;
+}
+
+// --- the checks ---------------------------------------------------------------------------------
+
+/** One broken invariant: `kind` names it (for the summary), `detail` says where and how. */
+interface Violation {
+  readonly kind: string;
+  readonly detail: string;
+}
+
+/** The invariants a fetched search breaks; empty when it holds them all. */
+function violationsOf(snapshot: SearchSnapshot): Violation[] {
+  const problems: Violation[] = [];
+  const fail = (kind: string, detail: string) => problems.push({ kind, detail });
+  const { search, results, events } = snapshot;
+
+  if (search.status !== 'completed' && search.status !== 'interrupted') fail('not terminal', `status is ${search.status}`);
+
+  const seqs = events.map((event) => event.seq);
+  const distinct = new Set(seqs);
+  if (distinct.size !== seqs.length) fail('duplicate seq', `${seqs.length - distinct.size} duplicate seqs`);
+  const gap = seqs.findIndex((seq, index) => seq !== index + 1);
+  if (gap >= 0) fail('seq gap', `position ${gap + 1} holds seq ${seqs[gap]}`);
+
+  const created = events[0];
+  if (created?.type !== 'search:created') fail('log start', `first event is ${created?.type ?? 'missing'}`);
+  const searchEnds = events.filter((event) => event.type !== 'search:created' && event.type.startsWith('search:'));
+  if (searchEnds.length !== 1) fail('search ends != 1', `${searchEnds.length} search-terminal events`);
+  else if (events.at(-1) !== searchEnds[0]) fail('log end', `${searchEnds[0]!.type} is not the last event`);
+  else if (SEARCH_END_EVENTS[search.status] !== searchEnds[0]!.type) {
+    fail('status vs log', `status ${search.status} but the log ends with ${searchEnds[0]!.type}`);
+  }
+
+  for (const result of results) {
+    const siteEvents = events.filter((event) => event.siteId === result.siteId);
+    const terminal = siteEvents.filter((event) => TERMINAL_SITE_EVENTS.has(event.type));
+    if (terminal.length !== 1) fail('site job ends != 1', `${result.siteId}: ${terminal.length} terminal events`);
+    else if (siteEvents.at(-1) !== terminal[0]) fail('event after site end', `${result.siteId}: ${siteEvents.at(-1)!.type} after ${terminal[0]!.type}`);
+    if (!TERMINAL_JOB_STATUSES.has(result.status)) fail('site job open', `${result.siteId}: result is ${result.status}`);
+  }
+  const known = new Set(results.map((result) => result.siteId));
+  for (const siteId of new Set(events.flatMap((event) => (event.siteId ? [event.siteId] : [])))) {
+    if (!known.has(siteId)) fail('events without result', `${siteId} has events but no result`);
+  }
+
+  // The results and summary served must be what the log says.
+  let replayed: readonly SiteResult[] = [];
+  for (const event of events) replayed = applyEventToResults(replayed, event);
+  const fields = ['status', 'outcome', 'attempts', 'error', 'listing'] as const;
+  const valueOf = (result: SiteResult, field: (typeof fields)[number]) =>
+    JSON.stringify(field === 'listing' ? (result.listing?.name ?? null) : (result[field] ?? null));
+  for (const result of results) {
+    const fromLog = replayed.find((candidate) => candidate.siteId === result.siteId);
+    if (!fromLog) {
+      fail('result not in log', `${result.siteId}`);
+      continue;
+    }
+    for (const field of fields) {
+      if (valueOf(result, field) !== valueOf(fromLog, field)) {
+        fail(`result.${field} != log`, `${result.siteId}: result ${valueOf(result, field)}, log ${valueOf(fromLog, field)}`);
+      }
+    }
+  }
+  if (replayed.length !== results.length) fail('result count', `${results.length} results, the log has ${replayed.length}`);
+  if (JSON.stringify(search.summary) !== JSON.stringify(summarize(results))) {
+    fail('summary != results', `summary ${JSON.stringify(search.summary)}`);
+  }
+  return problems;
+}
+
+// --- the run ------------------------------------------------------------------------------------
+
+async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function createSearches(url: string, count: number): Promise<{ ids: string[]; refused: Record<string, number> }> {
+  const ids: string[] = [];
+  const refused: Record<string, number> = {};
+  const giveUpAt = Date.now() + 60_000;
+  await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      for (;;) {
+        const response = await fetch(`${url}/api/searches`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: `Crash Check Bakery ${index + 1}`, location: 'Austin, TX', priority: PRIORITY }),
+        });
+        if (response.status === 201) {
+          ids.push(((await response.json()) as { id: string }).id);
+          return;
+        }
+        refused[response.status] = (refused[response.status] ?? 0) + 1;
+        const retryAfterS = Number(response.headers.get('retry-after'));
+        if (response.status !== 429 || !retryAfterS || Date.now() + retryAfterS * 1000 > giveUpAt) {
+          throw new Error(`POST /api/searches answered ${response.status}: ${await response.text()}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, retryAfterS * 1000));
+      }
+    }),
+  );
+  return { ids, refused };
+}
+
+/** One socket watching every search, as browsers would: the events they were shown, by search. */
+async function watch(url: string, ids: readonly string[]): Promise<{ seen: Map<string, Map<number, SearchEvent>>; close(): void }> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const seen = new Map<string, Map<number, SearchEvent>>(ids.map((id) => [id, new Map()]));
+  const record = (id: string, event: SearchEvent) => seen.get(id)?.set(event.seq, event);
+  socket.on('search:event', ({ searchId, ...event }) => record(searchId, event));
+  await Promise.all(
+    ids.map(
+      (id) =>
+        new Promise<void>((resolve, reject) => {
+          socket.emit('search:subscribe', { searchId: id, afterSeq: 0 }, (ack: SubscribeAck) => {
+            if (!ack.ok) return reject(new Error(`subscribe ${id}: ${ack.error.message}`));
+            for (const event of ack.events) record(id, event);
+            resolve();
+          });
+        }),
+    ),
+  );
+  return { seen, close: () => socket.close() };
+}
+
+/** Where two JSON values first differ (`results.3.attempts: 0 → 1`), or undefined when equal; key order ignored. */
+function firstDifference(a: unknown, b: unknown, at = ''): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return `${at || '(root)'}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`;
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const found = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], at ? `${at}.${key}` : key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function pad(cells: readonly (string | number)[], widths: readonly number[]): string {
+  return cells.map((cell, i) => String(cell).padEnd(widths[i]!)).join('  ');
+}
+
+async function main(): Promise<void> {
+  if (!flags['no-build']) (buildIfNeeded as () => boolean)();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'sitescan-crash-'));
+  const logFile = path.join(dataDir, 'server.log');
+  const env = {
+    DATA_DIR: dataDir,
+    SANDBOX: '1',
+    BULK_DEADLINE_MS: '120000',
+    // One client starts every search here; the per-client limit is not what this checks.
+    CLIENT_SEARCHES_PER_MINUTE: '1000000',
+    LOG_LEVEL: 'info',
+  };
+  const started = Date.now();
+  let server = await startServer(env, logFile);
+  console.log(`crash-check: sitescan up at ${server.url} (data ${dataDir}); starting ${SEARCHES} ${PRIORITY} searches`);
+
+  const { ids, refused } = await createSearches(server.url, SEARCHES);
+  const watcher = await watch(server.url, ids);
+  await new Promise((resolve) => setTimeout(resolve, KILL_AFTER_MS));
+  const health = await getJson<{ load?: { runningSearches: number; bufferedJobs: number } }>(`${server.url}/api/health`);
+  const liveEventsAtKill = [...watcher.seen.values()].reduce((sum, events) => sum + events.size, 0);
+  await stopServer(server, 'SIGKILL');
+  watcher.close();
+  console.log(
+    `crash-check: kill -9 with ${health.body.load?.runningSearches ?? '?'} searches running, ${health.body.load?.bufferedJobs ?? '?'} jobs buffered, ${liveEventsAtKill} events pushed so far; restarting`,
+  );
+
+  server = await startServer(env, logFile);
+  const byStatus: Record<string, number> = {};
+  const violations: (Violation & { readonly searchId: string })[] = [];
+  const warnings: (Violation & { readonly searchId: string })[] = [];
+  let eventsChecked = 0;
+  let interruptedWithResults = 0;
+  const after = new Map<string, SearchSnapshot>();
+  for (const id of ids) {
+    const { status, body } = await getJson<SearchSnapshot>(`${server.url}/api/searches/${id}`);
+    if (status !== 200) {
+      byStatus[`http ${status}`] = (byStatus[`http ${status}`] ?? 0) + 1;
+      violations.push({ searchId: id, kind: 'search lost', detail: `GET answered ${status}` });
+      continue;
+    }
+    after.set(id, body);
+    byStatus[body.search.status] = (byStatus[body.search.status] ?? 0) + 1;
+    eventsChecked += body.events.length;
+    for (const problem of violationsOf(body)) violations.push({ searchId: id, ...problem });
+    if (body.search.status === 'interrupted' && body.results.some((result) => result.status === 'done')) interruptedWithResults++;
+
+    const persisted = new Map(body.events.map((event) => [event.seq, event]));
+    let lost = 0;
+    for (const [seq, shown] of watcher.seen.get(id) ?? []) {
+      const now = persisted.get(seq);
+      if (!now || now.type !== shown.type || now.siteId !== shown.siteId || now.at !== shown.at) lost++;
+    }
+    if (lost > 0) {
+      warnings.push({ searchId: id, kind: 'pushed live, then lost', detail: `${lost} events shown before the kill are not in the store; their seqs now name other events` });
+    }
+  }
+
+  // A clean restart must not recover again: every search stays exactly as it is.
+  await stopServer(server, 'SIGTERM');
+  server = await startServer(env, logFile);
+  let changedOnRestart = 0;
+  for (const [id, before] of after) {
+    const { body } = await getJson<SearchSnapshot>(`${server.url}/api/searches/${id}`);
+    const difference = firstDifference(before, body);
+    if (difference) {
+      changedOnRestart++;
+      violations.push({
+        searchId: id,
+        kind: 'changed by a 2nd restart',
+        detail: difference,
+      });
+    }
+  }
+  await stopServer(server, 'SIGTERM');
+
+  const lostLive = warnings.length;
+  if (flags.strict) violations.push(...warnings.splice(0));
+  const rows: [string, string | number][] = [
+    ['searches started', ids.length],
+    ['refused before 201 (retried)', Object.entries(refused).map(([s, n]) => `${s}×${n}`).join(' ') || 0],
+    ['running at kill -9', health.body.load?.runningSearches ?? '?'],
+    ['events pushed live before kill', liveEventsAtKill],
+    ...Object.entries(byStatus).map(([status, count]): [string, number] => [`after restart: ${status}`, count]),
+    ['interrupted with kept results', interruptedWithResults],
+    ['events checked', eventsChecked],
+    ['changed by a 2nd restart', changedOnRestart],
+    ['searches with lost live events', `${lostLive}${flags.strict ? ' (strict: violations)' : ' (warning)'}`],
+    ['violations', violations.length],
+    ['seconds', ((Date.now() - started) / 1000).toFixed(1)],
+  ];
+  console.log('\ncrash-check');
+  for (const [name, value] of rows) console.log(`  ${pad([name, value], [32, 0])}`);
+  for (const [label, list] of [['VIOLATION', violations], ['warning', warnings]] as const) {
+    const kinds = new Map<string, typeof list>();
+    for (const item of list) kinds.set(item.kind, [...(kinds.get(item.kind) ?? []), item]);
+    for (const [kind, items] of kinds) {
+      const searches = new Set(items.map((item) => item.searchId)).size;
+      console.log(`  ${label} ${kind}: ${items.length} in ${searches} searches, e.g. ${items[0]!.searchId}: ${items[0]!.detail}`);
+    }
+  }
+
+  if (flags.keep) console.log(`  data and server log kept in ${dataDir}`);
+  else await rm(dataDir, { recursive: true, force: true });
+  process.exitCode = violations.length > 0 ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error('crash-check failed:', error);
+  for (const child of children) child.kill('SIGKILL');
+  process.exitCode = 1;
+});
