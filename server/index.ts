@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config';
 import { ClientRateLimiter } from './http/client-rate-limiter';
+import { LoadShedder } from './http/load-shedder';
 import { CLIENT_HEADER } from './http/responder';
 import { Hub } from './hub';
 import { Metrics } from './metrics';
@@ -119,7 +120,18 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     if (dev) upgrade = nextApp.getUpgradeHandler();
   }
 
+  const shedder = new LoadShedder();
   const httpServer = createServer((req, res) => {
+    shedder.requestsInProgress++;
+    res.once('close', () => shedder.requestsInProgress--);
+    if (req.method === 'POST' && (req.url === '/api/searches' || req.url === '/api/bulk')) {
+      const reason = shedder.shedReason();
+      if (reason) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
+        res.end(JSON.stringify({ error: { code: 'overloaded', message: `sitescan is at capacity (${reason}); try again in 2 s` } }));
+        return;
+      }
+    }
     // The peer address, for per-client limits; a client-sent value is overwritten, never trusted.
     req.headers[CLIENT_HEADER] = req.socket.remoteAddress ?? 'unknown';
     handle(req, res);
@@ -151,6 +163,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
       await pipeline.close(config.shutdownTimeoutMs);
       hub.close();
       metrics.close();
+      shedder.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();

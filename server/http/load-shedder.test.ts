@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { LoadShedder } from './load-shedder';
+
+describe('LoadShedder', () => {
+  it('takes searches while the loop keeps up, sheds them when it lags, says why', () => {
+    let lag = 20;
+    const shedder = new LoadShedder({ maxLagMs: 200, lagSource: () => lag });
+    expect(shedder.shedReason()).toBeUndefined();
+    lag = 350;
+    expect(shedder.shedReason()).toBe('event loop delay p99 350 ms (limit 200 ms)');
+    shedder.close();
+  });
+
+  it('sheds when too many requests are in progress', () => {
+    const shedder = new LoadShedder({ maxRequestsInProgress: 2, lagSource: () => 0 });
+    shedder.requestsInProgress = 3;
+    expect(shedder.shedReason()).toBe('3 requests in progress (limit 2)');
+    shedder.requestsInProgress = 2;
+    expect(shedder.shedReason()).toBeUndefined();
+    shedder.close();
+  });
+});
