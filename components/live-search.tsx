@@ -15,8 +15,11 @@ import { SummaryStrip } from './summary-strip';
 import { muted } from './ui';
 import { useLiveSocket, useNow } from './use-live-socket';
 
-function reduce(state: SearchState, events: readonly SearchEvent[]): SearchState {
-  let next = state;
+type Action = { readonly events: readonly SearchEvent[]; readonly reset?: boolean };
+
+function reduce(state: SearchState, { events, reset }: Action): SearchState {
+  // A reset replaces the log: start again from the search alone; search:created brings the rest.
+  let next = reset ? toSearchState({ search: state.search, results: [], events: [] }) : state;
   for (const event of events) next = applyEvent(next, event);
   return next;
 }
@@ -29,8 +32,8 @@ function reduce(state: SearchState, events: readonly SearchEvent[]): SearchState
  */
 export function LiveSearch({ initial }: { initial: SearchSnapshot }) {
   const [state, apply] = useReducer(reduce, initial, toSearchState);
-  const lastSeq = useRef(state.events.last?.seq ?? 0);
-  lastSeq.current = state.events.last?.seq ?? 0;
+  const last = useRef(state.events.last);
+  last.current = state.events.last;
   const { search, results, events } = state;
   const running = search.status === 'running';
 
@@ -38,10 +41,11 @@ export function LiveSearch({ initial }: { initial: SearchSnapshot }) {
   const connection = useLiveSocket(running, (socket) => {
     const follower = new SearchFollower({
       socket,
-      onEvents: (_id, next) => apply(next),
+      onEvents: (_id, next) => apply({ events: next }),
+      onReset: (_id, log) => apply({ events: log, reset: true }),
       onError: (_id, error) => setRefused(`Live updates stopped: ${error.message}. Reload the page to try again.`),
     });
-    follower.follow(search.id, lastSeq.current);
+    follower.follow(search.id, last.current?.seq ?? 0, last.current?.at);
     return () => follower.close();
   });
 

@@ -66,6 +66,7 @@ export const searchIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, { error: '
 export const subscribePayloadSchema = z.strictObject({
   searchId: searchIdSchema,
   afterSeq: z.number().int().min(0).default(0),
+  lastAt: z.number().int().min(0).optional(),
 });
 
 /** Formats a zod error as one line naming each bad field. */

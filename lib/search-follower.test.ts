@@ -114,3 +114,24 @@ describe('SearchFollower', () => {
     expect(socket.unsubscribes).toEqual([ID]);
   });
 });
+
+describe('SearchFollower after a server crash', () => {
+  it('sends the at of its last event, and on a reset hands the whole log to onReset and carries on from it', () => {
+    const socket = new FakeSocket();
+    const resets: number[][] = [];
+    const received: number[] = [];
+    const follower = new SearchFollower({
+      socket,
+      onEvents: (_id, events) => received.push(...events.map((e) => e.seq)),
+      onReset: (_id, events) => resets.push(events.map((e) => e.seq)),
+    });
+    follower.follow(ID, 3, 3);
+    socket.connect();
+    expect(socket.subscribes[0]).toMatchObject({ searchId: ID, afterSeq: 3, lastAt: 3 });
+    socket.subscribes[0]!.ack({ ok: true, reset: true, events: [plain(2), plain(1)] });
+    expect(resets).toEqual([[1, 2]]);
+    expect(follower.lastSeq(ID)).toBe(2);
+    socket.push(event(3));
+    expect(received).toEqual([3]);
+  });
+});

@@ -32,12 +32,19 @@ export interface SearchFollowerOptions {
   readonly socket: FollowerSocket;
   /** Receives a search's next events: contiguous seqs, each once. */
   readonly onEvents: (searchId: string, events: readonly SearchEvent[]) => void;
+  /**
+   * The server's log is no longer the one handed on (a crash lost events that were shown): the
+   * whole log from seq 1, to replace what the caller holds. Without it, `onEvents` gets them.
+   */
+  readonly onReset?: (searchId: string, events: readonly SearchEvent[]) => void;
   /** A subscribe the hub refused (unknown id, bad payload, store error); the search is dropped. */
   readonly onError?: (searchId: string, error: { readonly code: string; readonly message: string }) => void;
 }
 
 interface Followed {
   lastSeq: number;
+  /** `at` of the event `lastSeq`, when known. */
+  lastAt?: number;
   /** Token of the subscribe awaiting its ack; undefined when none is. */
   pending?: number;
   held: SearchEvent[];
@@ -48,6 +55,7 @@ export class SearchFollower {
   private readonly socket: FollowerSocket;
   private readonly onEvents: SearchFollowerOptions['onEvents'];
   private readonly onError: SearchFollowerOptions['onError'];
+  private readonly onReset: SearchFollowerOptions['onReset'];
   private readonly followed = new Map<string, Followed>();
   private tokens = 0;
 
@@ -55,14 +63,15 @@ export class SearchFollower {
     this.socket = options.socket;
     this.onEvents = options.onEvents;
     this.onError = options.onError;
+    this.onReset = options.onReset;
     this.socket.on('connect', this.handleConnect);
     this.socket.on('search:event', this.handleEvent);
   }
 
   /** Follows a search whose events up to `afterSeq` the caller already has. */
-  follow(searchId: string, afterSeq = 0): void {
+  follow(searchId: string, afterSeq = 0, lastAt?: number): void {
     if (this.followed.has(searchId)) return;
-    this.followed.set(searchId, { lastSeq: afterSeq, held: [] });
+    this.followed.set(searchId, { lastSeq: afterSeq, lastAt, held: [] });
     if (this.socket.connected) this.subscribe(searchId);
   }
 
@@ -101,7 +110,8 @@ export class SearchFollower {
     const token = ++this.tokens;
     entry.pending = token;
     entry.held = [];
-    this.socket.emit('search:subscribe', { searchId, afterSeq: entry.lastSeq }, (answer: SubscribeAck) => {
+    const position = { searchId, afterSeq: entry.lastSeq, ...(entry.lastAt === undefined ? {} : { lastAt: entry.lastAt }) };
+    this.socket.emit('search:subscribe', position, (answer: SubscribeAck) => {
       // An ack from before a reconnect or an unfollow is stale: a newer subscribe owns the entry.
       if (this.followed.get(searchId) !== entry || entry.pending !== token) return;
       entry.pending = undefined;
@@ -111,6 +121,15 @@ export class SearchFollower {
         // A refused search is no longer followed; the caller may follow it again.
         this.followed.delete(searchId);
         this.onError?.(searchId, answer.error);
+        return;
+      }
+      if (answer.reset) {
+        const log = [...answer.events].sort((a, b) => a.seq - b.seq);
+        entry.lastSeq = log.at(-1)?.seq ?? 0;
+        entry.lastAt = log.at(-1)?.at;
+        if (this.onReset) this.onReset(searchId, log);
+        else this.onEvents(searchId, log);
+        this.accept(searchId, entry, held);
         return;
       }
       this.accept(searchId, entry, [...answer.events, ...held]);
@@ -128,6 +147,7 @@ export class SearchFollower {
       }
       next.push(event);
       entry.lastSeq = event.seq;
+      entry.lastAt = event.at;
     }
     if (next.length > 0) this.onEvents(searchId, next);
     if (gap) this.subscribe(searchId);

@@ -9,9 +9,13 @@ export interface LiveSearchEvent extends SearchEvent {
   readonly searchId: string;
 }
 
-/** Answer to `search:subscribe`: the events after `afterSeq`, or why it was refused. */
+/**
+ * Answer to `search:subscribe`: the events after `afterSeq`, or why it was refused. `reset` says
+ * the log the client holds is not the server's any more (a crash lost events it was shown, and
+ * their seqs now name others): `events` is then the whole log from seq 1, to replace its own.
+ */
 export type SubscribeAck =
-  | { readonly ok: true; readonly events: readonly SearchEvent[] }
+  | { readonly ok: true; readonly events: readonly SearchEvent[]; readonly reset?: boolean }
   | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
 /** What the server sends. */
@@ -24,7 +28,8 @@ export interface ServerToClientEvents {
 /** What the client sends. */
 export interface ClientToServerEvents {
   'search:subscribe': (
-    payload: { searchId: string; afterSeq?: number },
+    /** `lastAt`: the `at` of the client's event `afterSeq`, so the server can tell it still has it. */
+    payload: { searchId: string; afterSeq?: number; lastAt?: number },
     ack: (answer: SubscribeAck) => void,
   ) => void;
   'search:unsubscribe': (payload: { searchId: string }) => void;

@@ -80,6 +80,24 @@ describe('Socket.IO hub', () => {
     expect(ack.ok && ack.events.map((e) => e.seq)).toEqual(all.slice(3).map((e) => e.seq));
   });
 
+  it('tells a client whose log the server no longer has to start again from seq 1', async () => {
+    const { id } = app.services.searches.create({ name: 'Reset Bakery' });
+    const socket = await client();
+    const done = untilCompleted(socket, id);
+    await subscribe(socket, { searchId: id, afterSeq: 0 });
+    await done;
+    const all = (await app.services.searches.get(id)).events;
+    const third = all[2]!;
+    // Same seq and at: the client's log is the server's; it gets the rest.
+    const kept = await subscribe(socket, { searchId: id, afterSeq: 3, lastAt: third.at });
+    expect(kept).toEqual({ ok: true, events: all.slice(3) });
+    // A different at (a crash gave seq 3 to another event), or a seq past the end: reset.
+    const changed = await subscribe(socket, { searchId: id, afterSeq: 3, lastAt: third.at - 1 });
+    expect(changed).toEqual({ ok: true, reset: true, events: all });
+    const beyond = await subscribe(socket, { searchId: id, afterSeq: all.length + 5 });
+    expect(beyond).toMatchObject({ ok: true, reset: true });
+  });
+
   it('refuses unknown ids and malformed payloads with a reason', async () => {
     const socket = await client();
     expect(await subscribe(socket, { searchId: 'A'.repeat(22), afterSeq: 0 })).toEqual({

@@ -84,13 +84,21 @@ export class Hub {
           reply({ ok: false, error: { code: 'invalid_request', message: describeZodError(parsed.error) } });
           return;
         }
-        const { searchId, afterSeq } = parsed.data;
+        const { searchId, afterSeq, lastAt } = parsed.data;
         try {
           await socket.join(roomFor(searchId));
           const exists = await options.searches.exists(searchId);
           if (!exists) {
             await socket.leave(roomFor(searchId));
             reply({ ok: false, error: { code: 'not_found', message: `no search with id ${searchId}` } });
+            return;
+          }
+          // The client's event `afterSeq` must still be the server's; after a crash that lost
+          // events the client was shown, that seq is gone or names another event.
+          const [own] = afterSeq > 0 ? await options.searches.eventsAfter(searchId, afterSeq - 1) : [];
+          const kept = afterSeq === 0 || (own?.seq === afterSeq && (lastAt === undefined || own.at === lastAt));
+          if (!kept) {
+            reply({ ok: true, reset: true, events: await options.searches.eventsAfter(searchId, 0) });
             return;
           }
           reply({ ok: true, events: await options.searches.eventsAfter(searchId, afterSeq) });
