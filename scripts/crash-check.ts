@@ -27,13 +27,9 @@
  *   --no-build                         do not run `next build` when the build is stale
  *   --keep                             keep the temp DATA_DIR and server logs
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
 import { applyEventToResults, summarize } from '../lib/search-state';
@@ -41,8 +37,8 @@ import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '.
 import { TERMINAL_JOB_STATUSES, type SearchEvent, type SearchSnapshot, type SiteResult } from '../lib/types';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
+import { freePort, killAllChildren, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
 const TERMINAL_SITE_EVENTS: ReadonlySet<string> = new Set(['site:done', 'site:failed', 'site:cancelled', 'site:skipped']);
 const SEARCH_END_EVENTS: Readonly<Record<string, string>> = {
@@ -80,68 +76,25 @@ if (PRIORITY !== 'bulk' && PRIORITY !== 'interactive') {
 
 // --- a real sitescan in a child process ---------------------------------------------------------
 
-interface ServerProcess {
+interface ServerProcess extends ReadyChild {
   readonly url: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-}
-
-/** Servers still running, killed if the check itself fails. */
-const children = new Set<ChildProcess>();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `node --import tsx server/index.ts` and resolves once it logs that it is ready. */
 async function startServer(env: Record<string, string>, logFile: string): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = await startReadyChild({
+    name: 'sitescan',
+    args: ['--import', 'tsx', 'server/index.ts'],
+    env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: String(port), ...env },
+    ready: 'sitescan is ready',
+    logFile,
+    timeoutMs: READY_TIMEOUT_MS,
   });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  children.add(child);
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sitescan did not start within ${READY_TIMEOUT_MS} ms; log: ${logFile}`)), READY_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4_096);
-      if (output.includes('sitescan is ready')) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`sitescan exited with ${code} before it was ready; log: ${logFile}\n${output}`));
-    });
-  });
-  return { url: `http://127.0.0.1:${port}`, child, exited };
+  return { ...child, url: `http://127.0.0.1:${port}` };
 }
 
-async function stopServer(server: ServerProcess, signal: NodeJS.Signals): Promise<number | null> {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal);
-  return server.exited;
-}
+const stopServer = (server: ServerProcess, signal: NodeJS.Signals) => stopChild(server, signal);
 
 // --- the checks ---------------------------------------------------------------------------------
 
@@ -398,6 +351,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error('crash-check failed:', error);
-  for (const child of children) child.kill('SIGKILL');
+  killAllChildren();
   process.exitCode = 1;
 });

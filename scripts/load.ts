@@ -48,10 +48,7 @@
  *
  * Everything stops by itself: phases end on time, draining waits at most deadline + 10 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -63,6 +60,7 @@ import type { SearchEvent, SiteInfo } from '../lib/types';
 import { createDataset } from '../server/sandbox/dataset';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
+import { freePort, killAllChildren, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
@@ -147,62 +145,9 @@ if (!options.spawn) {
 
 // --- processes ----------------------------------------------------------------------------------
 
-interface Child {
-  readonly name: string;
-  readonly process: ChildProcess;
-  readonly exited: Promise<number | null>;
-}
-
-const children = new Set<Child>();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Spawns `node <args>` with its output in `logFile`, resolving once `ready` matches its stdout. */
-async function startChild(name: string, args: readonly string[], env: Record<string, string>, logFile: string, ready: string): Promise<Child> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const entry: Child = { name, process: child, exited };
-  children.add(entry);
-  void exited.then(() => children.delete(entry));
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${READY_TIMEOUT_MS} ms; log: ${logFile}`)), READY_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4_096);
-      if (output.includes(ready)) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before it was ready; log: ${logFile}\n${output}`));
-    });
-  });
-  return entry;
-}
-
-async function stopChild(child: Child, graceMs = 20_000): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-  child.process.kill('SIGTERM');
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);
-  await child.exited;
-  clearTimeout(timer);
-}
+/** Spawns `node <args>` logging to `logFile`, resolving once `ready` is on its stdout. */
+const startChild = (name: string, args: readonly string[], env: Record<string, string>, logFile: string, ready: string) =>
+  startReadyChild({ name, args, env, logFile, ready, timeoutMs: READY_TIMEOUT_MS });
 
 /** Resident set size of a process in MB, from /proc (Linux). */
 async function rssMb(pid: number): Promise<number | undefined> {
@@ -668,16 +613,15 @@ async function main(): Promise<void> {
   let url = options.url;
   let serverPid = options.pid ? Number(options.pid) : undefined;
   let sandboxPid: number | undefined;
-  let server: Child | undefined;
-  let sandbox: Child | undefined;
+  let server: ReadyChild | undefined;
+  let sandbox: ReadyChild | undefined;
   let sandboxUrl: string | undefined;
   const profileDir = path.join(workDir, 'cpu');
 
   if (options.spawn) {
     if (options.build) (buildIfNeeded as () => boolean)();
     const sandboxPort = await freePort();
-    sandbox = await startChild(
-      'sandbox',
+    sandbox = await startChild('sandbox',
       ['--import', 'tsx', 'server/sandbox/main.ts'],
       { SANDBOX_PORT: String(sandboxPort), SANDBOX_PROFILE: 'load', SANDBOX_SEED: String(options.seed), LOG_LEVEL: 'warn' },
       path.join(workDir, 'sandbox.log'),
@@ -689,8 +633,7 @@ async function main(): Promise<void> {
     const definitions = await (await fetch(`${sandboxUrl}/__sandbox/sites`)).json();
     await writeFile(sitesFile, JSON.stringify(definitions));
     const port = await freePort();
-    server = await startChild(
-      'sitescan',
+    server = await startChild('sitescan',
       [...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...options.serverNodeArgs, '--import', 'tsx', 'server/index.ts'],
       {
         NODE_ENV: 'production',
@@ -939,7 +882,7 @@ main()
     process.exitCode = 1;
   })
   .finally(() => {
-    for (const child of children) child.process.kill('SIGKILL');
+    killAllChildren();
     // Sockets and keep-alive connections would hold the process open.
     setTimeout(() => process.exit(), 100).unref();
   });
