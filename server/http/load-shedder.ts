@@ -12,11 +12,11 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** Options of the load shedder. */
 export interface LoadShedderOptions {
-  /** Event-loop delay p99 (ms) over the last window above which searches are shed. Default 200. */
+  /** Event-loop delay p99 (ms) over the last window above which searches are shed. Default 100. */
   readonly maxLagMs?: number;
   /** HTTP requests in progress above which searches are shed. Default 256. */
   readonly maxRequestsInProgress?: number;
-  /** Length of a measurement window, ms. Default 1000. */
+  /** Length of a measurement window, ms. Default 500. */
   readonly windowMs?: number;
   /** Source of the lag of the last window (ms), for tests. Default: the loop-delay histogram. */
   readonly lagSource?: () => number;
@@ -34,7 +34,7 @@ export class LoadShedder {
   requestsInProgress = 0;
 
   constructor(options: LoadShedderOptions = {}) {
-    this.maxLagMs = options.maxLagMs ?? 200;
+    this.maxLagMs = options.maxLagMs ?? 100;
     this.maxRequestsInProgress = options.maxRequestsInProgress ?? 256;
     this.lagSource = options.lagSource;
     if (!this.lagSource) {
@@ -45,7 +45,7 @@ export class LoadShedder {
       this.timer = setInterval(() => {
         this.lastLagMs = histogram.percentile(99) / 1e6;
         histogram.reset();
-      }, options.windowMs ?? 1000);
+      }, options.windowMs ?? 500);
       this.timer.unref();
     }
   }
