@@ -120,7 +120,8 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     if (dev) upgrade = nextApp.getUpgradeHandler();
   }
 
-  const shedder = new LoadShedder();
+  // Loop delay only means overload with real work in hand (a first render can spike it alone).
+  const shedder = new LoadShedder({ busy: () => pipeline.load().runningSearches >= 10 });
   const httpServer = createServer((req, res) => {
     shedder.requestsInProgress++;
     res.once('close', () => shedder.requestsInProgress--);

@@ -11,6 +11,15 @@ describe('LoadShedder', () => {
     shedder.close();
   });
 
+  it('ignores a lone lag spike while the process is not busy', () => {
+    let busy = false;
+    const shedder = new LoadShedder({ maxLagMs: 100, lagSource: () => 400, busy: () => busy });
+    expect(shedder.shedReason()).toBeUndefined();
+    busy = true;
+    expect(shedder.shedReason()).toBe('event loop delay p99 400 ms (limit 100 ms)');
+    shedder.close();
+  });
+
   it('sheds when too many requests are in progress', () => {
     const shedder = new LoadShedder({ maxRequestsInProgress: 2, lagSource: () => 0 });
     shedder.requestsInProgress = 3;

@@ -20,6 +20,11 @@ export interface LoadShedderOptions {
   readonly windowMs?: number;
   /** Source of the lag of the last window (ms), for tests. Default: the loop-delay histogram. */
   readonly lagSource?: () => number;
+  /**
+   * Whether the process is busy enough for its loop delay to mean overload. A lone spike (start-up,
+   * a first render) must not refuse a user's search. Default: always.
+   */
+  readonly busy?: () => boolean;
 }
 
 /** Decides whether a new search is taken or shed. */
@@ -29,6 +34,7 @@ export class LoadShedder {
   private readonly histogram?: IntervalHistogram;
   private readonly timer?: NodeJS.Timeout;
   private readonly lagSource?: () => number;
+  private readonly busy: () => boolean;
   private lastLagMs = 0;
   /** HTTP requests in progress; the server counts them. */
   requestsInProgress = 0;
@@ -37,6 +43,7 @@ export class LoadShedder {
     this.maxLagMs = options.maxLagMs ?? 100;
     this.maxRequestsInProgress = options.maxRequestsInProgress ?? 256;
     this.lagSource = options.lagSource;
+    this.busy = options.busy ?? (() => true);
     if (!this.lagSource) {
       const histogram = monitorEventLoopDelay({ resolution: 10 });
       histogram.enable();
@@ -58,7 +65,7 @@ export class LoadShedder {
   /** Why a new search must be shed now, or undefined when it can be taken. */
   shedReason(): string | undefined {
     const lag = this.lagMs;
-    if (lag > this.maxLagMs) return `event loop delay p99 ${Math.round(lag)} ms (limit ${this.maxLagMs} ms)`;
+    if (lag > this.maxLagMs && this.busy()) return `event loop delay p99 ${Math.round(lag)} ms (limit ${this.maxLagMs} ms)`;
     if (this.requestsInProgress > this.maxRequestsInProgress) {
       return `${this.requestsInProgress} requests in progress (limit ${this.maxRequestsInProgress})`;
     }
