@@ -32,6 +32,9 @@ test('copy the share link, cancel a running search, export it, and run it again'
   await scroller.hover();
   await page.mouse.wheel(0, -10_000);
   await expect(page.getByText('Paused: scroll to the bottom to follow new events')).toBeVisible();
+  // Chromium animates a wheel scroll: "Paused" shows as soon as it leaves the bottom, before it
+  // reaches the top. Wait for the top, then check new events do not move the reader.
+  await expect.poll(() => scroller.evaluate((element) => element.scrollTop)).toBe(0);
   const whenPaused = await shown();
   await expect.poll(shown).toBeGreaterThan(whenPaused);
   expect(await scroller.evaluate((element) => element.scrollTop)).toBe(0);
