@@ -9,7 +9,7 @@ import type { BusinessQuery } from '../../lib/types';
 import type { SiteAnswer } from '../sites/connector';
 
 /** Entries kept across all sites. */
-export const MAX_CACHED_ANSWERS = 10_000;
+export const MAX_CACHED_ANSWERS = 2_000;
 
 /** The cache key of a query at a site. */
 export function answerKey(siteId: string, query: BusinessQuery): string {

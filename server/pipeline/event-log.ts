@@ -32,8 +32,12 @@ import type { Store, StoredEvent, StoredSiteResult } from '../store/store';
 export const FLUSH_MS = 25;
 /** Events that trigger an immediate write. */
 export const FLUSH_EVENTS = 500;
-/** How long a finished search stays in memory after it is written (late subscribers, exports). */
-const LINGER_MS = 30_000;
+/**
+ * How long a finished search stays in memory after the store has all of it. Reads after that go
+ * to the store, which has everything; at 20 searches/s each second of lingering holds ~20
+ * searches of 41 sites, so it is kept short.
+ */
+const LINGER_MS = 5_000;
 
 /** Receives every event as it is emitted. */
 export type EventListener = (searchId: string, event: SearchEvent) => void;
