@@ -179,3 +179,31 @@ describe('circuit breaker', () => {
     expect(info.stats).toMatchObject({ circuit: 'open', lastError: { message: expect.stringMatching(/500/) } });
   });
 });
+
+describe('a 429 answered to coalesced jobs', () => {
+  let site: Awaited<ReturnType<typeof localSite>>;
+  let app: TestSitescan;
+  let requests = 0;
+  beforeAll(async () => {
+    site = await localSite((_q, respond) => {
+      requests++;
+      // Slow enough that the second identical job rides on the first request.
+      setTimeout(() => respond(429, { 'retry-after': '60' }), 50);
+    });
+    app = await startTestSitescan({ SANDBOX: '0', SITES_FILE: await sitesFile(site.port, { retries: 0 }) });
+  });
+  afterAll(async () => {
+    await app.dispose();
+    site.server.close();
+  });
+
+  it('slows the site once and counts one attempt, however many jobs shared the request', async () => {
+    const query = { name: 'Shared Push Back' };
+    const ids = [0, 1, 2].map(() => app.services.searches.create(query, { sites: ['local.example'] }).id);
+    await Promise.all(ids.map((id) => ended(app, id)));
+    expect(requests).toBe(1);
+    const stats = app.services.pipeline.siteStats('local.example')!;
+    expect(stats.adaptiveLimitPerSec).toBe(5);
+    expect(stats.attempts).toBe(1);
+  });
+});

@@ -324,14 +324,18 @@ export class Pipeline {
     job.attempts++;
     job.firstStartedAt ??= started;
     this.eventLog.emit(job.searchId, 'site:started', job.siteId, { attempt: job.attempts });
-    stats.started(started);
     const timeoutMs = Math.max(1, Math.min(connector.definition.timeoutMs, job.deadlineAt - started));
+    // Only the job that makes the request speaks for the site: a job riding on an identical
+    // request in flight must not count its attempt, its latency or its 429 a second time.
+    let requested = false;
     try {
       const { answer, coalesced } = await this.cache.coalesce(key, async () => {
+        requested = true;
+        stats.started(started);
         const ticket = await consumer.sendWindow.acquire(job.abort.signal);
         return sendingWith(ticket, () => circuit.run(() => connector.search(job.query, { signal: job.abort.signal, timeoutMs })));
       });
-      if (!coalesced) {
+      if (requested) {
         stats.finished(this.now(), this.now() - started);
         consumer.succeeded();
         this.cache.set(key, answer, connector.definition.cacheTtlMs);
@@ -346,8 +350,10 @@ export class Pipeline {
         this.finishJob(job, 'site:skipped', { attempt: job.attempts, reason: error.reason });
         return;
       }
-      stats.finished(this.now(), this.now() - started, describeFailure(error));
-      if (error instanceof SiteRateLimitedError) consumer.pushBack(error.retryAfterMs);
+      if (requested) {
+        stats.finished(this.now(), this.now() - started, describeFailure(error));
+        if (error instanceof SiteRateLimitedError) consumer.pushBack(error.retryAfterMs);
+      }
       if (job.abort.signal.aborted || !this.isOpen(job)) return;
       if (error instanceof SiteTimeoutError && timeoutMs < connector.definition.timeoutMs) {
         // The attempt was cut short to end by the deadline: the deadline, not the site, ended it.
