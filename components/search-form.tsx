@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { businessQuerySchema } from '@/lib/schemas';
 import { describeFailure } from './search-actions';
 import { input, muted, primaryButton } from './ui';
@@ -10,6 +10,37 @@ type Field = 'name' | 'location' | 'phone';
 
 const inputClass = `mt-1 ${input}`;
 const errorClass = 'mt-1 text-sm text-red-800 dark:text-red-300';
+
+/** One labelled input with its error, tied together for screen readers. */
+function TextField({
+  field,
+  label,
+  optional = false,
+  error,
+  ...inputProps
+}: { field: Field; label: string; optional?: boolean; error?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <div>
+      <label htmlFor={field} className="block text-sm font-medium">
+        {label}
+        {optional && <span className={`font-normal ${muted}`}> (optional)</span>}
+      </label>
+      <input
+        id={field}
+        name={field}
+        aria-invalid={Boolean(error)}
+        aria-describedby={error ? `${field}-error` : undefined}
+        className={inputClass}
+        {...inputProps}
+      />
+      {error && (
+        <p id={`${field}-error`} className={errorClass}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
 
 /** The search form: validates as the API does, starts a search and opens its result page. */
 export function SearchForm() {
@@ -55,70 +86,12 @@ export function SearchForm() {
     }
   }
 
-  const describedBy = (field: Field) => (errors[field] ? `${field}-error` : undefined);
-
   return (
     <form onSubmit={onSubmit} noValidate className="mt-6 space-y-4" aria-describedby={errors.form ? 'form-error' : undefined}>
-      <div>
-        <label htmlFor="name" className="block text-sm font-medium">
-          Business name
-        </label>
-        <input
-          id="name"
-          name="name"
-          required
-          autoComplete="organization"
-          placeholder="e.g. Blue Door Bakery"
-          aria-invalid={Boolean(errors.name)}
-          aria-describedby={describedBy('name')}
-          className={inputClass}
-        />
-        {errors.name && (
-          <p id="name-error" className={errorClass}>
-            {errors.name}
-          </p>
-        )}
-      </div>
+      <TextField field="name" label="Business name" error={errors.name} required autoComplete="organization" placeholder="e.g. Blue Door Bakery" />
       <div className="grid gap-4 sm:grid-cols-2">
-        <div>
-          <label htmlFor="location" className="block text-sm font-medium">
-            Location <span className={`font-normal ${muted}`}>(optional)</span>
-          </label>
-          <input
-            id="location"
-            name="location"
-            placeholder="City, state or ZIP"
-            autoComplete="address-level2"
-            aria-invalid={Boolean(errors.location)}
-            aria-describedby={describedBy('location')}
-            className={inputClass}
-          />
-          {errors.location && (
-            <p id="location-error" className={errorClass}>
-              {errors.location}
-            </p>
-          )}
-        </div>
-        <div>
-          <label htmlFor="phone" className="block text-sm font-medium">
-            Phone <span className={`font-normal ${muted}`}>(optional)</span>
-          </label>
-          <input
-            id="phone"
-            name="phone"
-            type="tel"
-            autoComplete="tel"
-            placeholder="(512) 555-0134"
-            aria-invalid={Boolean(errors.phone)}
-            aria-describedby={describedBy('phone')}
-            className={inputClass}
-          />
-          {errors.phone && (
-            <p id="phone-error" className={errorClass}>
-              {errors.phone}
-            </p>
-          )}
-        </div>
+        <TextField field="location" label="Location" optional error={errors.location} autoComplete="address-level2" placeholder="City, state or ZIP" />
+        <TextField field="phone" label="Phone" optional error={errors.phone} type="tel" autoComplete="tel" placeholder="(512) 555-0134" />
       </div>
       {errors.form && (
         <p id="form-error" role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
