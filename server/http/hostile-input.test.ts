@@ -51,7 +51,6 @@ describe('POST /api/searches with hostile bodies', () => {
     expect(error.code).toMatch(/^[a-z_]+$/);
     expect(error.message.length).toBeGreaterThan(5);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    await app.services.searches.list({ limit: 1 });
     expect((await app.services.store.listSearches({ limit: 100 })).items).toEqual(before.items);
   });
 

@@ -178,10 +178,6 @@ export class EventLog {
     return entry.events.slice(Math.max(0, afterSeq));
   }
 
-  /** Searches held in memory (running ones and those lingering after they finished). */
-  get liveCount(): number {
-    return this.live.size;
-  }
 
   /** Events and states not yet written to the store. */
   get backlog(): number {

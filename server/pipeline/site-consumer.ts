@@ -193,9 +193,4 @@ export class SiteConsumer {
   close(): void {
     clearTimeout(this.resumeTimer);
   }
-
-  /** Waits until every held job has finished. */
-  async onIdle(): Promise<void> {
-    await this.queue.onIdle();
-  }
 }
