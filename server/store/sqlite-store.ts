@@ -5,6 +5,10 @@
  *                                        results      (upsert by (search_id, site_id))
  *                                        events       (insert by (search_id, seq), first one stays)
  *
+ * Writes run on a writer thread of their own (`sqlite-writer-thread.ts`) so that a transaction
+ * never holds the pipeline's event loop; this thread keeps a connection for reads. A `:memory:`
+ * database cannot be shared between threads, so it is written here.
+ *
  * Invariants:
  * - A batch is applied in ONE transaction: all of it or none of it.
  * - Searches and results are upserted with `ON CONFLICT DO UPDATE`: the newest whole record wins
@@ -16,7 +20,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type {
   BusinessQuery,
   Search,
@@ -34,6 +38,9 @@ import type {
 import { ValidationError } from '../errors';
 import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
 import { logger } from '../logger';
+import { SqliteBatchWriter } from './sqlite-batch-writer';
+import { openSqlite } from './sqlite-connection';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 import type {
   ListSearchesOptions,
   SearchPage,
@@ -48,6 +55,19 @@ import type {
 export interface SqliteStoreOptions {
   /** Path of the database file, created if missing; `':memory:'` for a throwaway store. */
   readonly file: string;
+  /**
+   * Where batches are written: `thread` (a worker thread of their own) or `inline` (in the
+   * caller's thread, blocking it for each transaction). Default `thread`; always `inline` for
+   * `':memory:'`.
+   */
+  readonly writer?: 'thread' | 'inline';
+}
+
+/** Where a store's batches go. */
+interface BatchSink {
+  write(batch: StoreBatch): Promise<void>;
+  close(): Promise<void>;
+  readonly lastFailure?: string;
 }
 
 
@@ -170,7 +190,7 @@ export class SqliteStore implements Store {
   private readonly listStatements = new Map<string, Database.Statement<[ListParams], SearchRow>>();
 
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly applyBatch: Database.Transaction<(batch: StoreBatch) => void>;
+  private readonly writer: BatchSink;
   private readonly readSnapshot: Database.Transaction<(id: string) => SearchSnapshot | undefined>;
   private readonly readRunning: Database.Transaction<() => SearchSnapshot[]>;
 
@@ -183,11 +203,12 @@ export class SqliteStore implements Store {
     if (typeof file !== 'string' || file.trim() === '') {
       throw new ValidationError(`Expected \`file\` to be a path or ':memory:', got ${JSON.stringify(file)}`);
     }
-    this.db = new Database(file);
+    const writer: unknown = options.writer ?? 'thread';
+    if (writer !== 'thread' && writer !== 'inline') {
+      throw new ValidationError(`Expected \`writer\` to be 'thread' or 'inline', got ${JSON.stringify(writer)}`);
+    }
+    this.db = openSqlite(file);
     try {
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL in WAL mode: a power loss may drop the last commits but never corrupts the file.
-      this.db.pragma('synchronous = NORMAL');
       migrate(this.db, file);
     } catch (error) {
       this.db.close();
@@ -195,12 +216,7 @@ export class SqliteStore implements Store {
     }
 
     this.statements = prepareStatements(this.db);
-
-    this.applyBatch = this.db.transaction((batch: StoreBatch) => {
-      for (const search of batch.searches ?? []) this.upsertSearch(search);
-      for (const result of batch.results ?? []) this.statements.upsertResult.run(resultParams(result));
-      for (const event of batch.events ?? []) this.statements.insertEvent.run(eventParams(event));
-    });
+    this.writer = writer === 'inline' || file === ':memory:' ? inlineWriter(this.db) : new SqliteWriterThread(file);
     // Reads in a transaction see one consistent state even while another process writes.
     this.readSnapshot = this.db.transaction((id: string) => this.snapshotOf(id));
     this.readRunning = this.db.transaction(() =>
@@ -214,8 +230,8 @@ export class SqliteStore implements Store {
     return new SqliteStore({ file: join(dataDir, 'sitescan.db') });
   }
 
-  async write(batch: StoreBatch): Promise<void> {
-    this.applyBatch(batch);
+  write(batch: StoreBatch): Promise<void> {
+    return this.writer.write(batch);
   }
 
   async getSearch(id: string): Promise<SearchSnapshot | undefined> {
@@ -253,6 +269,8 @@ export class SqliteStore implements Store {
   async health(): Promise<StoreHealth> {
     try {
       this.statements.ping.get();
+      const failure = this.writer.lastFailure;
+      if (failure) return { status: 'degraded', kind: 'sqlite', detail: `last write failed: ${failure}` };
       return { status: 'ok', kind: 'sqlite' };
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
@@ -263,29 +281,8 @@ export class SqliteStore implements Store {
 
   /** Closes the database; every write has already been committed. Calling it twice is harmless. */
   async close(): Promise<void> {
+    await this.writer.close();
     if (this.db.open) this.db.close();
-  }
-
-  private upsertSearch(search: Search): void {
-    const name = search.query.name;
-    const location = search.query.location ?? null;
-    const before = this.statements.ftsSource.get(search.id);
-    const upserted = this.statements.upsertSearch.get({
-      id: search.id,
-      name,
-      location,
-      status: search.status,
-      priority: search.priority,
-      createdAt: search.createdAt,
-      completedAt: search.completedAt ?? null,
-      deadlineAt: search.deadlineAt,
-      query: JSON.stringify(search.query),
-      summary: JSON.stringify(search.summary),
-    });
-    if (!upserted) throw new Error(`upsert of search ${search.id} returned no row`);
-    if (before && before.name === name && before.location === location) return;
-    if (before) this.statements.ftsDelete.run(before.pk);
-    this.statements.ftsInsert.run(upserted.pk, name.normalize('NFKC'), location?.normalize('NFKC') ?? null);
   }
 
   private snapshotOf(id: string): SearchSnapshot | undefined {
@@ -322,37 +319,19 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Every fixed statement of the store, prepared once. */
+/** Writes batches in the caller's thread, on the store's own connection. */
+function inlineWriter(db: Database.Database): BatchSink {
+  const writer = new SqliteBatchWriter(db);
+  return {
+    write: async (batch) => writer.apply(batch),
+    close: async () => undefined,
+  };
+}
+
+/** Every fixed read statement of the store, prepared once. */
 function prepareStatements(db: Database.Database) {
   return {
     ping: db.prepare<[], { ok: number }>('SELECT 1 AS ok'),
-    ftsSource: db.prepare<[string], FtsSourceRow>('SELECT pk, name, location FROM searches WHERE id = ?'),
-    upsertSearch: db.prepare<[Record<string, unknown>], { pk: number }>(`
-      INSERT INTO searches (id, name, location, status, priority, created_at, completed_at, deadline_at, query, summary)
-      VALUES (@id, @name, @location, @status, @priority, @createdAt, @completedAt, @deadlineAt, @query, @summary)
-      ON CONFLICT (id) DO UPDATE SET
-        name = excluded.name, location = excluded.location, status = excluded.status,
-        priority = excluded.priority, created_at = excluded.created_at,
-        completed_at = excluded.completed_at, deadline_at = excluded.deadline_at,
-        query = excluded.query, summary = excluded.summary
-      RETURNING pk`),
-    ftsDelete: db.prepare<[number]>('DELETE FROM search_fts WHERE rowid = ?'),
-    ftsInsert: db.prepare<[number, string, string | null]>(
-      'INSERT INTO search_fts (rowid, name, location) VALUES (?, ?, ?)',
-    ),
-    upsertResult: db.prepare<[Record<string, unknown>]>(`
-      INSERT INTO results (search_id, site_id, site_name, sandbox, status, outcome, attempts, latency_ms, error, listing, fields)
-      VALUES (@searchId, @siteId, @siteName, @sandbox, @status, @outcome, @attempts, @latencyMs, @error, @listing, @fields)
-      ON CONFLICT (search_id, site_id) DO UPDATE SET
-        site_name = excluded.site_name, sandbox = excluded.sandbox, status = excluded.status,
-        outcome = excluded.outcome, attempts = excluded.attempts, latency_ms = excluded.latency_ms,
-        error = excluded.error, listing = excluded.listing, fields = excluded.fields`),
-    // DO NOTHING rather than INSERT OR IGNORE: OR IGNORE would also silently drop an event that
-    // breaks a NOT NULL constraint, where only the (search_id, seq) conflict is meant.
-    insertEvent: db.prepare<[Record<string, unknown>]>(`
-      INSERT INTO events (search_id, seq, at, type, site_id, data)
-      VALUES (@searchId, @seq, @at, @type, @siteId, @data)
-      ON CONFLICT (search_id, seq) DO NOTHING`),
     selectSearch: db.prepare<[string], SearchRow>(`SELECT ${SEARCH_COLUMNS} FROM searches WHERE id = ?`),
     selectRunning: db.prepare<[], SearchRow>(
       `SELECT ${SEARCH_COLUMNS} FROM searches WHERE status = 'running' ORDER BY created_at, id`,
@@ -394,33 +373,6 @@ function toFtsQuery(q: string): string | undefined {
 
 
 
-
-function resultParams(result: StoredSiteResult): Record<string, unknown> {
-  return {
-    searchId: result.searchId,
-    siteId: result.siteId,
-    siteName: result.siteName,
-    sandbox: result.sandbox ? 1 : 0,
-    status: result.status,
-    outcome: result.outcome ?? null,
-    attempts: result.attempts,
-    latencyMs: result.latencyMs ?? null,
-    error: result.error ?? null,
-    listing: result.listing === undefined ? null : JSON.stringify(result.listing),
-    fields: result.fields === undefined ? null : JSON.stringify(result.fields),
-  };
-}
-
-function eventParams(event: StoredEvent): Record<string, unknown> {
-  return {
-    searchId: event.searchId,
-    seq: event.seq,
-    at: event.at,
-    type: event.type,
-    siteId: event.siteId ?? null,
-    data: event.data === undefined ? null : JSON.stringify(event.data),
-  };
-}
 
 function toSearch(row: SearchRow): Search {
   return {
