@@ -45,17 +45,41 @@ export function summarize(results: readonly SiteResult[]): SearchSummary {
   return { total: results.length, found, partial, notFound, failed, skipped, cancelled, open };
 }
 
-function updateResult(
-  results: readonly SiteResult[],
-  siteId: string | undefined,
-  update: (result: SiteResult) => SiteResult,
-): readonly SiteResult[] {
-  const index = results.findIndex((result) => result.siteId === siteId);
-  const current = results[index];
-  if (!current || TERMINAL_JOB_STATUSES.has(current.status)) return results;
-  const next = results.slice();
-  next[index] = update(current);
-  return next;
+/**
+ * One site result after one event about its site. Terminal results never change again, and an
+ * event that changes nothing returns the same object, so callers can tell a change by identity.
+ */
+export function applyEventToResult(result: SiteResult, event: SearchEvent): SiteResult {
+  if (TERMINAL_JOB_STATUSES.has(result.status)) return result;
+  const data = event.data ?? {};
+  switch (event.type) {
+    case 'site:scheduled':
+      return { ...result, status: 'scheduled' };
+    case 'site:started':
+      return { ...result, status: 'running', attempts: data.attempt ?? result.attempts + 1 };
+    case 'site:retrying':
+    case 'site:rate_limited':
+      return { ...result, status: 'retrying', error: data.reason ?? result.error };
+    case 'site:done':
+      return {
+        ...result,
+        status: 'done',
+        outcome: data.outcome ?? 'not_found',
+        latencyMs: data.latencyMs ?? result.latencyMs,
+        attempts: data.attempt ?? result.attempts,
+        listing: data.listing,
+        fields: data.fields,
+        error: undefined,
+      };
+    case 'site:failed':
+      return { ...result, status: 'failed', latencyMs: data.latencyMs ?? result.latencyMs, error: data.reason ?? 'failed' };
+    case 'site:cancelled':
+      return { ...result, status: 'cancelled' };
+    case 'site:skipped':
+      return { ...result, status: 'skipped', error: data.reason ?? 'skipped' };
+    default:
+      return result;
+  }
 }
 
 /** The site results after one event. Terminal results never change again. */
@@ -63,54 +87,16 @@ export function applyEventToResults(
   results: readonly SiteResult[],
   event: SearchEvent,
 ): readonly SiteResult[] {
-  const data = event.data ?? {};
-  switch (event.type) {
-    case 'search:created':
-      return data.results ?? results;
-    case 'site:scheduled':
-      return updateResult(results, event.siteId, (r) => ({ ...r, status: 'scheduled' }));
-    case 'site:started':
-      return updateResult(results, event.siteId, (r) => ({
-        ...r,
-        status: 'running',
-        attempts: data.attempt ?? r.attempts + 1,
-      }));
-    case 'site:retrying':
-    case 'site:rate_limited':
-      return updateResult(results, event.siteId, (r) => ({
-        ...r,
-        status: 'retrying',
-        error: data.reason ?? r.error,
-      }));
-    case 'site:done':
-      return updateResult(results, event.siteId, (r) => ({
-        ...r,
-        status: 'done',
-        outcome: data.outcome ?? 'not_found',
-        latencyMs: data.latencyMs ?? r.latencyMs,
-        attempts: data.attempt ?? r.attempts,
-        listing: data.listing,
-        fields: data.fields,
-        error: undefined,
-      }));
-    case 'site:failed':
-      return updateResult(results, event.siteId, (r) => ({
-        ...r,
-        status: 'failed',
-        latencyMs: data.latencyMs ?? r.latencyMs,
-        error: data.reason ?? 'failed',
-      }));
-    case 'site:cancelled':
-      return updateResult(results, event.siteId, (r) => ({ ...r, status: 'cancelled' }));
-    case 'site:skipped':
-      return updateResult(results, event.siteId, (r) => ({
-        ...r,
-        status: 'skipped',
-        error: data.reason ?? 'skipped',
-      }));
-    default:
-      return results;
-  }
+  if (event.type === 'search:created') return event.data?.results ?? results;
+  if (!event.siteId) return results;
+  const index = results.findIndex((result) => result.siteId === event.siteId);
+  const current = results[index];
+  if (!current) return results;
+  const next = applyEventToResult(current, event);
+  if (next === current) return results;
+  const copy = results.slice();
+  copy[index] = next;
+  return copy;
 }
 
 /** The search record after one event, given the site results after it. */

@@ -27,6 +27,8 @@ export class SearchService {
   private readonly pipeline: Pipeline;
   private readonly eventLog: EventLog;
   private readonly store: Store;
+  private readonly waiters = new Map<string, ((snapshot: SearchSnapshot) => void)[]>();
+  private stopWaiting?: () => void;
 
   constructor(options: SearchServiceOptions) {
     this.pipeline = options.pipeline;
@@ -52,7 +54,7 @@ export class SearchService {
 
   /** Whether a search exists, live or stored. */
   async exists(id: string): Promise<boolean> {
-    return this.eventLog.snapshot(id) !== undefined || (await this.store.getSearch(id)) !== undefined;
+    return this.eventLog.search(id) !== undefined || (await this.store.getSearch(id)) !== undefined;
   }
 
   /** A search's events after `afterSeq`; live ones from memory, others from the store. */
@@ -62,19 +64,30 @@ export class SearchService {
 
   /** Resolves with a search's final state once it has ended (at once if it already has). */
   async whenEnded(id: string): Promise<SearchSnapshot> {
-    const hasEnded = (snapshot: SearchSnapshot) => snapshot.search.status !== 'running' && !this.pipeline.isRunning(id);
     const current = await this.get(id);
-    if (hasEnded(current)) return current;
+    if (current.search.status !== 'running' && !this.pipeline.isRunning(id)) return current;
     return new Promise((resolve) => {
-      const stop = this.eventLog.onEvent((searchId) => {
-        if (searchId !== id) return;
-        const snapshot = this.eventLog.snapshot(id);
-        if (snapshot && hasEnded(snapshot)) {
-          stop();
-          resolve(snapshot);
-        }
-      });
+      const waiting = this.waiters.get(id);
+      if (waiting) waiting.push(resolve);
+      else this.waiters.set(id, [resolve]);
+      // One listener for every waiter, looked up by id: a listener per waiter would make each
+      // event cost O(waiters) (a bulk run waits on hundreds of searches).
+      this.stopWaiting ??= this.eventLog.onEvent((searchId, event) => this.wake(searchId, event));
     });
+  }
+
+  private wake(searchId: string, event: SearchEvent): void {
+    if (!event.type.startsWith('search:') || event.type === 'search:created') return;
+    const waiting = this.waiters.get(searchId);
+    if (!waiting || this.pipeline.isRunning(searchId)) return;
+    const snapshot = this.eventLog.snapshot(searchId);
+    if (!snapshot) return;
+    this.waiters.delete(searchId);
+    if (this.waiters.size === 0) {
+      this.stopWaiting?.();
+      this.stopWaiting = undefined;
+    }
+    for (const resolve of waiting) resolve(snapshot);
   }
 
   /** Cancels a running search. Throws `NotFoundError`, or `ConflictError` when it already ended. */
