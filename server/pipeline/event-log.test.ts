@@ -64,7 +64,8 @@ describe('EventLog', () => {
     expect(batches).toHaveLength(1);
     expect(batches[0]!.events).toHaveLength(21);
     expect(batches[0]!.searches).toHaveLength(1);
-    expect(batches[0]!.results!.map((r) => r.siteId).sort()).toEqual(['a.com', 'b.com']);
+    // Result rows wait for the end of the search; the log has everything meanwhile.
+    expect(batches[0]!.results).toEqual([]);
   });
 
   it('writes at once when FLUSH_EVENTS are waiting', async () => {
@@ -85,33 +86,50 @@ describe('EventLog', () => {
     log.emit('s1', 'site:scheduled', 'a.com');
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'found' });
+    log.emit('s1', 'search:completed');
     await vi.advanceTimersByTimeAsync(5_000);
     expect(log.backlog).toBe(0);
     const seqs = batches.flatMap((b) => b.events!.map((e) => e.seq));
-    expect(seqs).toEqual([1, 2, 3]);
+    expect(seqs).toEqual([1, 2, 3, 4]);
     const lastA = batches.flatMap((b) => b.results!).filter((r) => r.siteId === 'a.com').at(-1);
     expect(lastA).toMatchObject({ status: 'done', outcome: 'found' });
   });
 
-  it('writes search and result rows at birth and when final, events always', async () => {
+  it('writes the search row at birth and at the end, result rows once at the end in site order, events always', async () => {
     const { store, batches } = recordingStore();
     const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
     log.create(makeSearch('s1'), results);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    expect(batches[0]).toMatchObject({ searches: [expect.objectContaining({ id: 's1', status: 'running' })], results: [] });
+    log.emit('s1', 'site:scheduled', 'b.com');
+    log.emit('s1', 'site:failed', 'b.com', { reason: 'deadline' });
     log.emit('s1', 'site:scheduled', 'a.com');
     log.emit('s1', 'site:started', 'a.com', { attempt: 1 });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(batches[1]).toMatchObject({ searches: [], results: [] });
-    expect(batches[1]!.events).toHaveLength(2);
+    expect(batches[1]!.events).toHaveLength(4);
     log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'not_found' });
-    log.emit('s1', 'site:failed', 'b.com', { reason: 'deadline' });
     log.emit('s1', 'search:completed');
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    // In the search's site order, not the order the sites ended in: a store keeps first-write order.
     expect(batches[2]!.results!.map((r) => [r.siteId, r.status])).toEqual([
       ['a.com', 'done'],
       ['b.com', 'failed'],
     ]);
     expect(batches[2]!.searches).toEqual([expect.objectContaining({ id: 's1', status: 'completed', summary: expect.objectContaining({ notFound: 1, failed: 1, open: 0 }) })]);
+  });
+
+  it('answers reads with copies that later events do not change', () => {
+    const { store } = recordingStore();
+    const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+    log.create(makeSearch('s1'), results);
+    const before = log.snapshot('s1')!;
+    log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'found' });
+    expect(before.results[0]!.status).toBe('pending');
+    expect(before.events).toHaveLength(1);
+    expect(before.search.summary.open).toBe(2);
+    expect(log.snapshot('s1')!.results[0]!.status).toBe('done');
+    expect(log.search('s1')!.summary).toMatchObject({ found: 1, open: 1 });
   });
 
   it('refuses events for searches it does not hold', () => {

@@ -12,13 +12,17 @@
  * - Listeners MUST see events in seq order, synchronously with `emit`.
  * - A running search's state is answered from memory (it includes what the store has not yet
  *   received); once a search is terminal and flushed it is answered by the store. The store's
- *   search and result rows are written at birth and when final; events always.
+ *   search row is written at birth and when final, its result rows once, in the batch that
+ *   ends the search (in the search's site order); events always.
  * - A failed store write is retried with backoff; nothing queued is dropped.
+ *
+ * Cost: `emit` runs several times per site job, so a live search is kept mutable — its results
+ * replaced element by element (each element stays immutable), its summary counted only when
+ * someone reads the search — and readers get copies. Measured by `npm run bench:pipeline` (3).
  */
 import type { Logger } from 'pino';
-import { applyEventToResults, applyEventToSearch } from '../../lib/search-state';
+import { applyEventToResult, applyEventToResults, applyEventToSearch, summarize } from '../../lib/search-state';
 import {
-  TERMINAL_JOB_STATUSES,
   type Search,
   type SearchEvent,
   type SearchEventData,
@@ -51,12 +55,36 @@ export interface EventLogOptions {
 }
 
 interface LiveSearch {
+  /** The search as of its last `search:*` event; its summary is stale while `summaryStale`. */
   search: Search;
-  results: readonly SiteResult[];
-  events: SearchEvent[];
+  summaryStale: boolean;
+  /** Replaced element by element, never shared with readers (they get a copy). */
+  readonly results: SiteResult[];
+  readonly resultIndex: Map<string, number>;
+  readonly events: SearchEvent[];
   /** The last seq the store has taken. */
   writtenSeq: number;
   lingerTimer?: NodeJS.Timeout;
+}
+
+function liveSearch(search: Search, results: readonly SiteResult[], events: SearchEvent[], writtenSeq: number): LiveSearch {
+  return {
+    search,
+    summaryStale: false,
+    results: [...results],
+    resultIndex: new Map(results.map((result, index) => [result.siteId, index])),
+    events,
+    writtenSeq,
+  };
+}
+
+/** The search with its summary brought up to date. */
+function currentSearch(entry: LiveSearch): Search {
+  if (entry.summaryStale) {
+    entry.search = { ...entry.search, summary: summarize(entry.results) };
+    entry.summaryStale = false;
+  }
+  return entry.search;
 }
 
 /** Numbers, applies, broadcasts and persists search events. */
@@ -89,7 +117,7 @@ export class EventLog {
   /** Starts a search's log with `search:created` (seq 1), carrying its initial state. */
   create(search: Search, results: readonly SiteResult[]): SearchEvent {
     if (this.live.has(search.id)) throw new Error(`search ${search.id} is already in the event log`);
-    const entry: LiveSearch = { search, results, events: [], writtenSeq: 0 };
+    const entry = liveSearch(search, results, [], 0);
     this.live.set(search.id, entry);
     return this.append(entry, 'search:created', undefined, { search, results });
   }
@@ -99,15 +127,13 @@ export class EventLog {
    * event gets the seq after the last stored one.
    */
   resume(snapshot: SearchSnapshot): void {
-    // Result rows are written at birth and when final, so a row of a job that was running at a
-    // crash is older than the log: rebuild the results from the log, the one truth.
+    // Result rows are written when the search ends, so a search cut off by a crash has none (or,
+    // from an older sitescan, stale ones): rebuild the results from the log, the one truth.
     const results = snapshot.events.reduce(applyEventToResults, snapshot.results);
-    this.live.set(snapshot.search.id, {
-      search: snapshot.search,
-      results,
-      events: [...snapshot.events],
-      writtenSeq: snapshot.events.at(-1)?.seq ?? 0,
-    });
+    this.live.set(
+      snapshot.search.id,
+      liveSearch(snapshot.search, results, [...snapshot.events], snapshot.events.at(-1)?.seq ?? 0),
+    );
   }
 
   /** Appends one event to a live search. Returns it, or undefined when the search is not live. */
@@ -126,26 +152,39 @@ export class EventLog {
     siteId: string | undefined,
     data: SearchEventData | undefined,
   ): SearchEvent {
-    const seq = (entry.events.at(-1)?.seq ?? 0) + 1;
-    const event: SearchEvent = { seq, at: this.now(), type, ...(siteId ? { siteId } : {}), ...(data ? { data } : {}) };
-    const before = entry.results;
-    entry.results = applyEventToResults(entry.results, event);
-    entry.search = applyEventToSearch(entry.search, entry.results, event);
+    const seq = entry.events.length === 0 ? 1 : entry.events[entry.events.length - 1]!.seq + 1;
+    const event: SearchEvent =
+      siteId === undefined
+        ? data === undefined ? { seq, at: this.now(), type } : { seq, at: this.now(), type, data }
+        : data === undefined ? { seq, at: this.now(), type, siteId } : { seq, at: this.now(), type, siteId, data };
     entry.events.push(event);
-
     const searchId = entry.search.id;
+
     // The log is the truth; search and result rows are projections for reads that memory does
-    // not answer (finished searches, a restart). A running search is read from memory, so rows
-    // are written when they are born and when they become final, not on every step: a third of
-    // the writes, measured as the store's share of the pipeline's CPU.
-    if (type.startsWith('search:')) this.pendingSearches.set(searchId, entry.search);
-    if (type === 'search:created') {
-      for (const result of entry.results) this.pendingResults.set(`${searchId}\u0000${result.siteId}`, { ...result, searchId });
-    } else if (siteId) {
-      const index = entry.results.findIndex((result) => result.siteId === siteId);
-      const result = entry.results[index];
-      if (result && result !== before[index] && TERMINAL_JOB_STATUSES.has(result.status)) {
-        this.pendingResults.set(`${searchId}\u0000${siteId}`, { ...result, searchId });
+    // not answer (finished searches, a restart). A running search is read from memory, so the
+    // search row is written when it is born and when it ends, and the result rows only when it
+    // ends: one row per site job instead of one per event (birth, final) — measured as the
+    // store's share of the pipeline's CPU (`npm run bench:pipeline`, throughput).
+    if (siteId !== undefined && type.startsWith('site:')) {
+      const index = entry.resultIndex.get(siteId);
+      const before = index === undefined ? undefined : entry.results[index];
+      const after = before && applyEventToResult(before, event);
+      if (after && after !== before) {
+        entry.results[index!] = after;
+        entry.summaryStale = true;
+      }
+    } else if (type.startsWith('search:')) {
+      if (type === 'search:created') {
+        const results = applyEventToResults(entry.results, event);
+        entry.results.splice(0, entry.results.length, ...results);
+        entry.resultIndex.clear();
+        results.forEach((result, index) => entry.resultIndex.set(result.siteId, index));
+      }
+      entry.search = applyEventToSearch(entry.search, entry.results, event);
+      entry.summaryStale = false;
+      this.pendingSearches.set(searchId, entry.search);
+      if (entry.search.status !== 'running') {
+        for (const result of entry.results) this.pendingResults.set(`${searchId}\u0000${result.siteId}`, { ...result, searchId });
       }
     }
     this.pendingEvents.push({ ...event, searchId });
@@ -167,7 +206,13 @@ export class EventLog {
   snapshot(searchId: string): SearchSnapshot | undefined {
     const entry = this.live.get(searchId);
     if (!entry) return undefined;
-    return { search: entry.search, results: entry.results, events: [...entry.events] };
+    return { search: currentSearch(entry), results: entry.results.slice(), events: entry.events.slice() };
+  }
+
+  /** A live search's record with its current summary (no copy of its log), or undefined. */
+  search(searchId: string): Search | undefined {
+    const entry = this.live.get(searchId);
+    return entry && currentSearch(entry);
   }
 
   /** A live search's events after `afterSeq`, or undefined when it is not in memory. */

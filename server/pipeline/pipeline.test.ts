@@ -137,9 +137,10 @@ describe('restart', () => {
     const before = await ended(first, finished);
     // A search still running when the process stops (SEARCH_DEADLINE_MS keeps it open).
     const { id: open } = first.services.searches.create({ name: 'Plumbing' }, { sites: ['yasabe.com'] });
-    await first.services.store.write({ searches: [{ ...(await first.services.searches.get(open)).search }] });
-    // Simulate a crash: the store has it `running`; close without ending it through the pipeline.
+    // Simulate a crash, at once (before yasabe.com answers): the pipeline forgets the search, so
+    // nothing ends it, and the store keeps it `running`.
     (first.services.pipeline as unknown as { running: Map<string, unknown> }).running.clear();
+    await first.services.store.write({ searches: [(await first.services.searches.get(open)).search] });
     await first.close();
 
     const second = await startTestSitescan({ SANDBOX_SPEED: '0.05' }, dataDir);
