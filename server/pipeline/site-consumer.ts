@@ -15,7 +15,11 @@
  *   the dispatcher, where fairness applies.
  * - Starts in any window of `perMs + RATE_MARGIN_MS` MUST NOT exceed `requests` (p-queue's strict
  *   sliding window; its default fixed window lets 2x the cap through at a window edge).
- * - Demand is asked for only when a slot frees; nothing polls.
+ * - Demand is asked for only when a slot frees; nothing polls. Slots freed in one turn of the
+ *   event loop are asked for together at the end of that turn (one `setImmediate`): answers that
+ *   come back at once (cache, coalescing, an instant site) would otherwise chain job after job in
+ *   microtasks and starve timers and I/O — measured: a saturated run of 100,000 instant jobs
+ *   never let a timer fire nor the store's writer thread answer.
  * - Push-back (429/503, `RateLimit-Remaining: 0`) MUST pause the site until the time it gave, and
  *   lowers its rate: multiplicative decrease on push-back, additive increase on each success, back
  *   up to the configured limit (AIMD). Below the configured rate, starts are paced by one timer
@@ -83,6 +87,9 @@ export class SiteConsumer {
   private resumeTimer?: NodeJS.Timeout;
   private resumeAt = 0;
   private draining = false;
+  /** Slots freed this turn, asked for at its end. */
+  private freed = 0;
+  private askTimer?: NodeJS.Immediate;
 
   constructor(options: SiteConsumerOptions) {
     this.options = options;
@@ -164,9 +171,17 @@ export class SiteConsumer {
         })
         .finally(() => {
           this.held--;
-          this.options.ask(1);
+          this.freed++;
+          this.askTimer ??= setImmediate(() => this.askForFreed());
         });
     }
+  }
+
+  private askForFreed(): void {
+    this.askTimer = undefined;
+    const count = this.freed;
+    this.freed = 0;
+    if (count > 0) this.options.ask(count);
   }
 
   stats(): SiteConsumerStats {
@@ -192,5 +207,7 @@ export class SiteConsumer {
   /** Stops the resume timer (shutdown). */
   close(): void {
     clearTimeout(this.resumeTimer);
+    if (this.askTimer) clearImmediate(this.askTimer);
+    this.askTimer = undefined;
   }
 }
