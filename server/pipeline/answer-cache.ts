@@ -11,10 +11,18 @@ import type { SiteAnswer } from '../sites/connector';
 /** Entries kept across all sites. */
 export const MAX_CACHED_ANSWERS = 2_000;
 
-/** The cache key of a query at a site. */
-export function answerKey(siteId: string, query: BusinessQuery): string {
+/** A query as the cache compares it: each field NFKC, lower case, runs of spaces as one. */
+export function normalizeQuery(query: BusinessQuery): string {
   const norm = (value: string | undefined) => (value ?? '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
-  return [siteId, norm(query.name), norm(query.location), norm(query.phone), norm(query.website)].join('\u0000');
+  return [norm(query.name), norm(query.location), norm(query.phone), norm(query.website)].join('\u0000');
+}
+
+/**
+ * The cache key of a query at a site. Takes the query itself or, when one query goes to many
+ * sites, its {@link normalizeQuery} form computed once.
+ */
+export function answerKey(siteId: string, query: BusinessQuery | string): string {
+  return `${siteId}\u0000${typeof query === 'string' ? query : normalizeQuery(query)}`;
 }
 
 /** TTL cache of site answers with in-flight coalescing. */

@@ -8,6 +8,7 @@ function job(searchId: string, siteId: string, priority: SearchPriority = 'inter
     searchId,
     siteId,
     query: { name: searchId },
+    answerKey: `${siteId}\u0000${searchId}`,
     priority,
     deadlineAt: Number.MAX_SAFE_INTEGER,
     abort: new AbortController(),

@@ -30,8 +30,7 @@ import type { SiteRegistry } from '../sites/site-registry';
 import { describeFailure, planRetry } from './attempt';
 import { Dispatcher, type Delivery } from './dispatcher';
 import type { EventLog } from './event-log';
-import { AnswerCache, answerKey } from './answer-cache';
-import { sendingWith } from './send-window';
+import { AnswerCache, answerKey, normalizeQuery } from './answer-cache';
 import { SiteCircuit, type SiteCircuitOptions } from './site-circuit';
 import { SiteConsumer } from './site-consumer';
 import { SiteStats } from './site-stats';
@@ -77,6 +76,8 @@ interface SiteRuntime {
 
 interface RunningSearch {
   readonly search: Search;
+  /** Aborts every attempt of the search at once: cancel, deadline, shutdown. */
+  readonly abort: AbortController;
   /** Open jobs by site id; a job leaves this map when it ends. */
   readonly jobs: Map<string, SiteJob>;
   readonly retryTimers: Set<NodeJS.Timeout>;
@@ -214,11 +215,13 @@ export class Pipeline {
     };
     this.eventLog.create(search, results);
 
-    const running: RunningSearch = { search, jobs: new Map(), retryTimers: new Set() };
-    this.running.set(search.id, running);
     const abort = new AbortController();
-    // One listener per job on the search's signal: dozens per search is by design.
+    // Every job of the search listens on this one signal (p-queue, fetch): dozens by design.
     setMaxListeners(0, abort.signal);
+    const running: RunningSearch = { search, abort, jobs: new Map(), retryTimers: new Set() };
+    this.running.set(search.id, running);
+    // The same query goes to every site: normalise it once for the answer keys.
+    const normalized = normalizeQuery(query);
     const jobs: SiteJob[] = [];
     for (const { connector } of connectors) {
       const siteId = connector!.definition.id;
@@ -230,13 +233,12 @@ export class Pipeline {
         searchId: search.id,
         siteId,
         query,
+        answerKey: answerKey(siteId, normalized),
         priority,
         deadlineAt: search.deadlineAt,
-        abort: new AbortController(),
+        abort,
         attempts: 0,
       };
-      // One abort per job, all tied to the search's: cancel and deadline end every job at once.
-      abort.signal.addEventListener('abort', () => job.abort.abort(abort.signal.reason), { once: true });
       running.jobs.set(siteId, job);
       jobs.push(job);
     }
@@ -245,7 +247,7 @@ export class Pipeline {
       const toQueue = jobs.filter((job) => !this.answerWithoutQueue(job));
       this.deliverSoon(this.dispatcher.enqueue(toQueue));
     }
-    return this.eventLog.snapshot(search.id)?.search ?? search;
+    return this.eventLog.search(search.id) ?? search;
   }
 
   /** Rough time until the buffer drains: buffered jobs over the sites' combined rate. */
@@ -270,7 +272,7 @@ export class Pipeline {
    * queueing it. Returns false when the job must queue.
    */
   private answerWithoutQueue(job: SiteJob): boolean {
-    const key = answerKey(job.siteId, job.query);
+    const key = job.answerKey;
     const cached = this.cache.get(key);
     if (cached) {
       this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId);
@@ -314,7 +316,7 @@ export class Pipeline {
     if (!this.isOpen(job)) return;
     const site = this.sitesById.get(job.siteId)!;
     const { connector, consumer, stats, circuit } = site;
-    const key = answerKey(job.siteId, job.query);
+    const key = job.answerKey;
     const cached = this.cache.get(key);
     if (cached) {
       this.finishDone(job, cached, 0, 'cache');
@@ -333,7 +335,12 @@ export class Pipeline {
         requested = true;
         stats.started(started);
         const ticket = await consumer.sendWindow.acquire(job.abort.signal);
-        return sendingWith(ticket, () => circuit.run(() => connector.search(job.query, { signal: job.abort.signal, timeoutMs })));
+        const onSent = () => ticket.markSent(this.now());
+        try {
+          return await circuit.run(() => connector.search(job.query, { signal: job.abort.signal, timeoutMs, onSent }));
+        } finally {
+          ticket.settle();
+        }
       });
       if (requested) {
         stats.finished(this.now(), this.now() - started);
@@ -409,7 +416,7 @@ export class Pipeline {
     if (running.jobs.size > 0) return false;
     this.forget(running);
     this.eventLog.emit(running.search.id, 'search:completed', undefined, {
-      summary: this.eventLog.snapshot(running.search.id)?.search.summary,
+      summary: this.eventLog.search(running.search.id)?.summary,
     });
     return true;
   }
@@ -434,8 +441,8 @@ export class Pipeline {
     this.forget(running);
     this.dispatcher.removeSearch(searchId);
     const now = this.now();
+    running.abort.abort(new JobEndedError(why));
     for (const job of jobs) {
-      job.abort.abort(new JobEndedError(why));
       if (why === 'cancel') {
         this.eventLog.emit(searchId, 'site:cancelled', job.siteId, { attempt: job.attempts });
         continue;
@@ -446,7 +453,7 @@ export class Pipeline {
         ...(job.firstStartedAt ? { latencyMs: now - job.firstStartedAt } : {}),
       });
     }
-    const summary = this.eventLog.snapshot(searchId)?.search.summary;
+    const summary = this.eventLog.search(searchId)?.summary;
     const type = why === 'deadline' ? 'search:completed' : why === 'cancel' ? 'search:cancelled' : 'search:interrupted';
     this.eventLog.emit(searchId, type, undefined, { summary });
     this.logger.info({ searchId, why, open: jobs.length }, 'search ended before all sites answered');
@@ -472,7 +479,8 @@ export class Pipeline {
   interrupt(snapshots: readonly SearchSnapshot[]): void {
     for (const snapshot of snapshots) {
       this.eventLog.resume(snapshot);
-      for (const result of snapshot.results) {
+      // The results as the log has them: the store's rows are written only when a search ends.
+      for (const result of this.eventLog.snapshot(snapshot.search.id)?.results ?? snapshot.results) {
         if (TERMINAL_JOB_STATUSES.has(result.status)) continue;
         this.eventLog.emit(snapshot.search.id, 'site:failed', result.siteId, {
           attempt: result.attempts,
@@ -480,7 +488,7 @@ export class Pipeline {
         });
       }
       this.eventLog.emit(snapshot.search.id, 'search:interrupted', undefined, {
-        summary: this.eventLog.snapshot(snapshot.search.id)?.search.summary,
+        summary: this.eventLog.search(snapshot.search.id)?.summary,
       });
     }
   }

@@ -5,19 +5,17 @@
  * window's requests arrive bunched behind late ones and the site sees more than its limit.
  *
  *   p-queue start ──(event loop, connect)──▶ bytes leave ──(network)──▶ site counts an arrival
- *                                             ▲ undici:client:sendHeaders
+ *                                             ▲ onSent (site-fetch: undici:client:sendHeaders)
  *
  * So each request's start also waits until the request `requests` places before it has been
- * *sent* for a full window (plus a small margin for network jitter). Send times come from
- * undici's diagnostics channel, matched to our attempt through AsyncLocalStorage.
+ * *sent* for a full window (plus a small margin for network jitter). The attempt reports its
+ * send through the connector's `onSent` callback.
  *
  * Invariants:
  * - Request k MUST NOT be started before request k − requests was sent + perMs + margin, unless
  *   that request was never sent (it failed before leaving, or rode on another's answer).
  * - Waiting is one timer or one send notification per request; nothing polls.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import diagnostics from 'node:diagnostics_channel';
 
 /**
  * Added to the window for jitter between our send and the site's arrival. 10 ms let one request
@@ -40,7 +38,7 @@ export class SendTicket {
     this.wake();
   }
 
-  /** The attempt ended; a ticket never sent no longer constrains anyone. */
+  /** The attempt ended (call it once it has); a ticket never sent no longer constrains anyone. */
   settle(): void {
     this.settled = true;
     this.wake();
@@ -57,34 +55,6 @@ export class SendTicket {
   }
 }
 
-const context = new AsyncLocalStorage<SendTicket>();
-const ticketsByRequest = new WeakMap<object, SendTicket>();
-let listening = false;
-
-function listen(now: () => number): void {
-  if (listening) return;
-  listening = true;
-  // request:create runs inside fetch's own async chain, so the caller's context is still there.
-  diagnostics.subscribe('undici:request:create', (message) => {
-    const ticket = context.getStore();
-    const request = (message as { request?: object }).request;
-    if (ticket && request) ticketsByRequest.set(request, ticket);
-  });
-  diagnostics.subscribe('undici:client:sendHeaders', (message) => {
-    const request = (message as { request?: object }).request;
-    if (request) ticketsByRequest.get(request)?.markSent(now());
-  });
-}
-
-/** Runs an attempt so that its HTTP requests report their send time to `ticket`. */
-export async function sendingWith<T>(ticket: SendTicket, attempt: () => Promise<T>): Promise<T> {
-  try {
-    return await context.run(ticket, attempt);
-  } finally {
-    ticket.settle();
-  }
-}
-
 /** A site's send window: the last `requests` tickets in start order. */
 export class SendWindow {
   private readonly recent: SendTicket[] = [];
@@ -95,7 +65,6 @@ export class SendWindow {
     now: () => number = Date.now,
   ) {
     this.now = now;
-    listen(now);
   }
 
   /**

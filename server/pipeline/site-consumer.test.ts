@@ -8,6 +8,7 @@ function job(searchId: string): SiteJob {
     searchId,
     siteId: 'x',
     query: { name: searchId },
+    answerKey: `x\u0000${searchId}`,
     priority: 'interactive',
     deadlineAt: Number.MAX_SAFE_INTEGER,
     abort: new AbortController(),

@@ -8,10 +8,12 @@ export interface SiteJob {
   readonly searchId: string;
   readonly siteId: string;
   readonly query: BusinessQuery;
+  /** Its answer's key in the cache and among requests in flight (`answerKey`). */
+  readonly answerKey: string;
   readonly priority: SearchPriority;
   /** When the search's open jobs fail with reason `deadline` (ms since epoch). */
   readonly deadlineAt: number;
-  /** Aborts this job's attempts: set off by cancel and by the deadline. */
+  /** Aborts this job's attempts: set off by cancel and by the deadline (shared by the search's jobs). */
   readonly abort: AbortController;
   /** Attempts made so far. */
   attempts: number;
