@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SiteRateLimitedError, SiteTimeoutError, SiteUnavailableError, UnrecoverableSiteError } from '../errors';
@@ -32,6 +33,16 @@ beforeAll(async () => {
       res.end();
     } else if (route === '/hang') {
       // never answers
+    } else if (route === '/gzip') {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
+      res.end(gzipSync(`<div class="r"><b class="n">zipped ${req.headers['accept-encoding']}</b></div>`));
+    } else if (route === '/late-headers') {
+      // Headers only once the whole request has arrived, 100 ms later: a send time must come
+      // from our side, not from the answer.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<div class="r"><b class="n">late</b></div>');
+      }, 100);
     } else if (route === '/redirect-same') {
       res.writeHead(302, { location: '/ok?q=moved' });
       res.end();
@@ -107,6 +118,25 @@ describe('HttpConnector', () => {
     const answer = await attempt(connector('/huge'));
     expect(answer.listings.length).toBeGreaterThan(0);
     expect(answer.listings.length).toBeLessThanOrEqual(50);
+  });
+
+  it('says when each request left, before its answer came', async () => {
+    const sent: number[] = [];
+    const started = Date.now();
+    const answer = await connector('/late-headers').search({ name: 'x' }, { signal: new AbortController().signal, timeoutMs: 2000, onSent: () => sent.push(Date.now()) });
+    const answered = Date.now();
+    expect(answer.listings[0]!.name).toBe('late');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]! - started).toBeLessThan(answered - started - 50);
+    // A same-host redirect is a second request, and reports its own send.
+    const redirected: number[] = [];
+    await connector('/redirect-same').search({ name: 'x' }, { signal: new AbortController().signal, timeoutMs: 2000, onSent: () => redirected.push(Date.now()) });
+    expect(redirected).toHaveLength(2);
+  });
+
+  it('asks for an uncompressed answer and still reads a site that compresses anyway', async () => {
+    const answer = await attempt(connector('/gzip'));
+    expect(answer.listings[0]!.name).toBe('zipped identity');
   });
 
   it('gives the caller its abort reason, not a timeout', async () => {

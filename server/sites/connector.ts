@@ -21,6 +21,8 @@ export interface SearchAttemptOptions {
   readonly signal: AbortSignal;
   /** Time allowed for this attempt; the pipeline shortens it to what is left before the deadline. */
   readonly timeoutMs: number;
+  /** Called when a request of the attempt leaves (see `SiteFetchOptions.onSent`). */
+  readonly onSent?: () => void;
 }
 
 /** Searches one site. */
@@ -49,7 +51,7 @@ function absoluteListingUrl(listing: Listing, base: URL): Listing {
 export class HttpConnector implements SiteConnector {
   constructor(readonly definition: DeclarativeSiteDefinition) {}
 
-  async search(query: BusinessQuery, { signal, timeoutMs }: SearchAttemptOptions): Promise<SiteAnswer> {
+  async search(query: BusinessQuery, options: SearchAttemptOptions): Promise<SiteAnswer> {
     const request = {
       url: buildSearchUrl(this.definition.search.url, query),
       headers: {
@@ -57,7 +59,7 @@ export class HttpConnector implements SiteConnector {
         'user-agent': 'sitescan/0.1 (listing scan)',
       },
     };
-    const response = await fetchFromSite(this.definition.id, request, { signal, timeoutMs });
+    const response = await fetchFromSite(this.definition.id, request, options);
     return { listings: this.parse(response.text, response.url).map((listing) => absoluteListingUrl(listing, response.url)) };
   }
 

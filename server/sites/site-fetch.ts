@@ -2,18 +2,27 @@
  * One HTTP request to a site, with the rules every connector shares (the declarative
  * `HttpConnector` and the place-API adapters alike):
  *
- *   request ──► fetch (AbortSignal: caller's ∪ timeout) ──► redirect? ─ same origin ─► again (≤ 3)
- *                                                              └─ other host ─► UnrecoverableSiteError
+ *   request ──► undici request (abort: caller's signal or the attempt's timer) ──► redirect?
+ *                  ─ same origin ─► again (≤ 3)   ─ other host ─► UnrecoverableSiteError
  *           ──► status ─ 429 / 503+Retry-After ─► SiteRateLimitedError (wait from the headers)
  *                       ─ 5xx ─────────────────► SiteUnavailableError
  *                       ─ other non-2xx ───────► UnrecoverableSiteError
  *                       ─ 2xx ─► body, read up to the size cap ─► text
+ *
+ * Why undici's `request` and not `fetch`: the pipeline makes ~50 requests per search, and
+ * `fetch` (WHATWG streams, `Headers`, `AbortSignal.any`/`timeout` per call) cost ~200 µs of CPU
+ * per request against ~50 µs here (measured side by side, 1,000 concurrent requests on this
+ * machine); at 100 concurrent searches that CPU was the time their sites waited to be asked.
  *
  * Invariants: a site's host comes from its definition only, so a redirect MUST NOT take the
  * request elsewhere; at most {@link MAX_RESPONSE_BYTES} of a body is ever downloaded; every
  * failure leaves as one of the named site errors, except the caller's own abort, which leaves
  * with the caller's reason.
  */
+import diagnostics from 'node:diagnostics_channel';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { Agent, request as undiciRequest } from 'undici';
 import {
   SiteRateLimitedError,
   SiteTimeoutError,
@@ -27,6 +36,12 @@ export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 /** `RateLimit-Reset`-style values above this are epoch seconds, not a delay (≈ 2001-09-09). */
 const EPOCH_SECONDS_FLOOR = 1_000_000_000;
+
+/**
+ * Connections to sites, kept alive between requests (a site is asked again and again). Its own
+ * agent, so nothing else in the process (the Elasticsearch client, `fetch`) shares or reconfigures it.
+ */
+const sites = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
 
 /** What to send. `url` fixes the origin that redirects must keep. */
 export interface SiteRequest {
@@ -45,13 +60,24 @@ export interface SiteFetchOptions {
   readonly timeoutMs: number;
   /** Body size cap. Default {@link MAX_RESPONSE_BYTES}. */
   readonly maxBytes?: number;
+  /**
+   * Called the moment the request's headers are written to its connection — when it leaves,
+   * which is what a site's rate limit counts (the send window spaces requests by it). Once per
+   * request, redirects included.
+   */
+  readonly onSent?: () => void;
+}
+
+/** Reads response headers by name (case-insensitive), as `Headers` does. */
+export interface HeaderLookup {
+  get(name: string): string | null;
 }
 
 /** A 2xx answer: its final URL (after same-host redirects) and its body as text. */
 export interface SiteResponse {
   readonly url: URL;
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: HeaderLookup;
   readonly text: string;
 }
 
@@ -70,7 +96,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
  * too), `X-RateLimit-Reset` / `X-Rate-Limit-Reset` (Mapbox and others: epoch seconds), and
  * Yelp's `RateLimit-ResetTime` (an ISO 8601 time).
  */
-export function retryAfterFromHeaders(headers: Headers, now = Date.now()): number | undefined {
+export function retryAfterFromHeaders(headers: HeaderLookup, now = Date.now()): number | undefined {
   const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
   if (retryAfter !== undefined) return retryAfter;
   for (const name of ['ratelimit-reset', 'x-ratelimit-reset', 'x-rate-limit-reset']) {
@@ -82,24 +108,71 @@ export function retryAfterFromHeaders(headers: Headers, now = Date.now()): numbe
   return Number.isNaN(resetTime) ? undefined : Math.max(0, resetTime - now);
 }
 
-/** Reads at most `limit` bytes of a body; a larger body is cut off (and its stream cancelled). */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+/**
+ * Who to tell when the request being dispatched leaves. undici dispatches synchronously inside
+ * `request()`, creating its request object there (channel `undici:request:create`), so the
+ * callback of the call in progress is the one to attach; `undici:client:sendHeaders` later names
+ * the same object. This replaced an AsyncLocalStorage, whose promise hooks cost every promise
+ * in the process ~25 µs per site job (measured on the pipeline's overhead run).
+ */
+let dispatching: (() => void) | undefined;
+const sentCallbacks = new WeakMap<object, () => void>();
+diagnostics.subscribe('undici:request:create', (message) => {
+  const request = (message as { request?: object }).request;
+  if (dispatching && request) sentCallbacks.set(request, dispatching);
+});
+diagnostics.subscribe('undici:client:sendHeaders', (message) => {
+  const request = (message as { request?: object }).request;
+  if (request) sentCallbacks.get(request)?.();
+});
+
+/** undici's header record (lower-case names) behind the `Headers`-like lookup. */
+function headerLookup(raw: Readonly<Record<string, string | string[] | undefined>>): HeaderLookup {
+  return {
+    get(name) {
+      const value = raw[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/**
+ * The body as a stream of its bytes. sitescan asks for `identity`; a site that compresses
+ * anyway is decoded here rather than read as garbage.
+ */
+function decoded(body: Readable, encoding: string | null): Readable {
+  switch (encoding?.trim().toLowerCase()) {
+    case undefined:
+    case '':
+    case 'identity':
+      return body;
+    case 'gzip':
+    case 'x-gzip':
+      return body.pipe(createGunzip());
+    case 'deflate':
+      return body.pipe(createInflate());
+    case 'br':
+      return body.pipe(createBrotliDecompress());
+    default:
+      throw new Error(`content-encoding ${encoding} is not supported`);
+  }
+}
+
+/** Reads at most `limit` bytes of a body; a larger body is cut off (and its stream destroyed). */
+async function readCapped(body: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
     const room = limit - size;
-    chunks.push(value.byteLength > room ? value.subarray(0, room) : value);
-    size += Math.min(value.byteLength, room);
+    chunks.push(chunk.byteLength > room ? chunk.subarray(0, room) : chunk);
+    size += Math.min(chunk.byteLength, room);
     if (size >= limit) {
-      await reader.cancel('response larger than the cap');
+      body.destroy();
       break;
     }
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
 }
 
 const isSiteError = (error: unknown) =>
@@ -108,6 +181,11 @@ const isSiteError = (error: unknown) =>
   error instanceof SiteUnavailableError ||
   error instanceof SiteTimeoutError;
 
+/** Marks an abort by the attempt's own timer, as opposed to the caller's signal. */
+class AttemptTimeout extends Error {
+  override readonly name = 'AttemptTimeout';
+}
+
 /**
  * Sends one request to site `siteId` and returns its 2xx answer as text; every other outcome
  * is a named site error (see the module comment).
@@ -115,50 +193,67 @@ const isSiteError = (error: unknown) =>
 export async function fetchFromSite(
   siteId: string,
   request: SiteRequest,
-  { signal, timeoutMs, maxBytes = MAX_RESPONSE_BYTES }: SiteFetchOptions,
+  { signal, timeoutMs, maxBytes = MAX_RESPONSE_BYTES, onSent }: SiteFetchOptions,
 ): Promise<SiteResponse> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const combined = AbortSignal.any([signal, timeout]);
+  if (signal.aborted) throw signal.reason;
+  // One controller and one timer per attempt: cheaper than AbortSignal.timeout + AbortSignal.any.
+  const attempt = new AbortController();
+  const timer = setTimeout(() => attempt.abort(new AttemptTimeout()), timeoutMs);
+  const onAbort = () => attempt.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
   let url = request.url;
   const origin = url.origin;
   try {
-    let response: Response;
     for (let redirects = 0; ; redirects++) {
-      response = await fetch(url, {
-        method: request.method ?? 'GET',
-        signal: combined,
-        redirect: 'manual',
-        headers: request.headers,
-        body: request.body,
-      });
-      if (response.status < 300 || response.status >= 400) break;
-      const location = response.headers.get('location');
-      await response.body?.cancel();
-      const next = location ? new URL(location, url) : undefined;
-      // A redirect to another host would let a site choose whom sitescan contacts.
-      if (!next || next.origin !== origin || redirects >= MAX_REDIRECTS) {
-        throw new UnrecoverableSiteError(siteId, `redirect to ${next?.origin ?? 'nowhere'} refused`);
+      let pending;
+      dispatching = onSent;
+      try {
+        pending = undiciRequest(url, {
+          method: request.method ?? 'GET',
+          headers: { 'accept-encoding': 'identity', ...request.headers },
+          body: request.body,
+          signal: attempt.signal,
+          dispatcher: sites,
+        });
+      } finally {
+        dispatching = undefined;
       }
-      url = next;
+      const response = await pending;
+      const headers = headerLookup(response.headers);
+      const status = response.statusCode;
+      if (status >= 300 && status < 400) {
+        await response.body.dump();
+        const location = headers.get('location');
+        const next = location ? new URL(location, url) : undefined;
+        // A redirect to another host would let a site choose whom sitescan contacts.
+        if (!next || next.origin !== origin || redirects >= MAX_REDIRECTS) {
+          throw new UnrecoverableSiteError(siteId, `redirect to ${next?.origin ?? 'nowhere'} refused`);
+        }
+        url = next;
+        continue;
+      }
+      if (status === 429 || (status === 503 && headers.get('retry-after') !== null)) {
+        await response.body.dump();
+        throw new SiteRateLimitedError(siteId, status, retryAfterFromHeaders(headers));
+      }
+      if (status >= 500) {
+        await response.body.dump();
+        throw new SiteUnavailableError(siteId, `answered ${status}`);
+      }
+      if (status < 200 || status >= 300) {
+        await response.body.dump();
+        throw new UnrecoverableSiteError(siteId, `answered ${status}`);
+      }
+      const text = await readCapped(decoded(response.body, headers.get('content-encoding')), maxBytes);
+      return { url, status, headers, text };
     }
-    if (response.status === 429 || (response.status === 503 && response.headers.has('retry-after'))) {
-      await response.body?.cancel();
-      throw new SiteRateLimitedError(siteId, response.status, retryAfterFromHeaders(response.headers));
-    }
-    if (response.status >= 500) {
-      await response.body?.cancel();
-      throw new SiteUnavailableError(siteId, `answered ${response.status}`);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new UnrecoverableSiteError(siteId, `answered ${response.status}`);
-    }
-    const text = await readCapped(response, maxBytes);
-    return { url, status: response.status, headers: response.headers, text };
   } catch (error) {
-    if (timeout.aborted && !signal.aborted) throw new SiteTimeoutError(siteId, timeoutMs);
     if (signal.aborted) throw signal.reason ?? error;
+    if (attempt.signal.aborted && attempt.signal.reason instanceof AttemptTimeout) throw new SiteTimeoutError(siteId, timeoutMs);
     if (isSiteError(error)) throw error;
     throw new SiteUnavailableError(siteId, error instanceof Error ? error.message : String(error));
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
 }
