@@ -144,14 +144,15 @@ async function benchOverhead(dir: string) {
   const result: Record<string, { p50: number; p95: number; searches: number }> = {};
   try {
     for (const concurrent of [1, 100]) {
-      // Warm-up at the concurrency measured: JIT, and as many kept-alive connections per site as
-      // it needs (a first round at 100 opened ~800 new ones, a cost real sites' limits of 2–50
-      // concurrent requests never see again after their first seconds).
-      for (let round = 0; round < 2; round++) {
+      // Warm-up at the concurrency measured, to the steady state of a server that has run a
+      // while: as many kept-alive connections per site as it needs (a first round at 100 opened
+      // ~800 new ones) and optimised code (measured: the first 5 rounds at 100 started their
+      // requests 22–28 ms late at the median, later rounds 5–10 ms).
+      for (let round = 0; round < (concurrent === 1 ? 20 : 10); round++) {
         await Promise.all(Array.from({ length: concurrent }, (_, i) => app.searches.whenEnded(app.searches.create({ name: `warm ${round} ${i}` }).id)));
       }
       const overheads: number[] = [];
-      for (let round = 0; round < (concurrent === 1 ? 50 : 5); round++) {
+      for (let round = 0; round < (concurrent === 1 ? 50 : 10); round++) {
         const ids = Array.from({ length: concurrent }, (_, i) => app.searches.create({ name: `c${concurrent} r${round} s${i}` }).id);
         const snapshots = await Promise.all(ids.map((id) => app.searches.whenEnded(id)));
         overheads.push(...snapshots.map(overheadOf));
@@ -392,7 +393,7 @@ async function main() {
     }
 
     if (overhead && saturation && throughput) {
-      const results = { at: new Date().toISOString(), node: process.version, overhead, saturation, throughput };
+      const results = { at: new Date().toISOString(), node: process.version, nodeFlags: process.execArgv.filter((flag) => flag.startsWith('--max')), overhead, saturation, throughput };
       await mkdir(path.join(process.cwd(), 'bench/results'), { recursive: true });
       await writeFile(path.join(process.cwd(), 'bench/results/pipeline.json'), `${JSON.stringify(results, null, 2)}\n`);
       console.log('\nwritten: bench/results/pipeline.json');

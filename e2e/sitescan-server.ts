@@ -2,7 +2,7 @@
  * Starts a real sitescan server (the production build, through server/index.ts) in a child
  * process for a browser journey, and stops it. A spec owns its server so it can restart it.
  */
-import { freePort, startReadyChild, stopChild } from '../scripts/support/child-process';
+import { freePort, SERVER_NODE_ARGS, startReadyChild, stopChild } from '../scripts/support/child-process';
 
 export { freePort };
 
@@ -18,7 +18,7 @@ export async function startSitescanServer(options: { dataDir: string; port?: num
   const port = options.port ?? (await freePort());
   const child = await startReadyChild({
     name: 'sitescan',
-    args: ['--import', 'tsx', 'server/index.ts'],
+    args: SERVER_NODE_ARGS,
     env: {
       NODE_ENV: 'production',
       NEXT_TELEMETRY_DISABLED: '1',

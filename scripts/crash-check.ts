@@ -37,7 +37,7 @@ import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '.
 import { TERMINAL_JOB_STATUSES, type SearchEvent, type SearchSnapshot, type SiteResult } from '../lib/types';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
-import { freePort, killAllChildren, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
+import { freePort, killAllChildren, SERVER_NODE_ARGS, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
 
 const READY_TIMEOUT_MS = 90_000;
 const TERMINAL_SITE_EVENTS: ReadonlySet<string> = new Set(['site:done', 'site:failed', 'site:cancelled', 'site:skipped']);
@@ -85,7 +85,7 @@ async function startServer(env: Record<string, string>, logFile: string): Promis
   const port = await freePort();
   const child = await startReadyChild({
     name: 'sitescan',
-    args: ['--import', 'tsx', 'server/index.ts'],
+    args: SERVER_NODE_ARGS,
     env: { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: String(port), ...env },
     ready: 'sitescan is ready',
     logFile,

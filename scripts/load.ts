@@ -60,7 +60,7 @@ import type { SearchEvent, SiteInfo } from '../lib/types';
 import { createDataset } from '../server/sandbox/dataset';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
-import { freePort, killAllChildren, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
+import { freePort, killAllChildren, SERVER_NODE_ARGS, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
@@ -634,7 +634,7 @@ async function main(): Promise<void> {
     await writeFile(sitesFile, JSON.stringify(definitions));
     const port = await freePort();
     server = await startChild('sitescan',
-      [...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...options.serverNodeArgs, '--import', 'tsx', 'server/index.ts'],
+      [...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...options.serverNodeArgs, ...SERVER_NODE_ARGS],
       {
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
