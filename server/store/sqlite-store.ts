@@ -65,6 +65,7 @@ export interface SqliteStoreOptions {
 
 /** Where a store's batches go. */
 interface BatchSink {
+  ready?(): Promise<void>;
   write(batch: StoreBatch): Promise<void>;
   close(): Promise<void>;
   readonly lastFailure?: string;
@@ -227,7 +228,19 @@ export class SqliteStore implements Store {
   /** Opens the store of a data directory, `<dataDir>/sitescan.db`, creating the directory. */
   static async open(dataDir: string): Promise<SqliteStore> {
     await mkdir(dataDir, { recursive: true });
-    return new SqliteStore({ file: join(dataDir, 'sitescan.db') });
+    const store = new SqliteStore({ file: join(dataDir, 'sitescan.db') });
+    try {
+      await store.ready();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /** Resolves once writes can start (the writer thread is up); rejects naming why it is not. */
+  ready(): Promise<void> {
+    return this.writer.ready?.() ?? Promise.resolve();
   }
 
   write(batch: StoreBatch): Promise<void> {

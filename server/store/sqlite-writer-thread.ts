@@ -15,6 +15,8 @@
  * - If the thread dies, every write it had not answered rejects (naming the exit) and the next
  *   write starts a new thread: the caller retries, and upserts make a retry harmless.
  * - An idle thread does not keep the process alive; one with writes pending does.
+ * - The thread starts with the store, not at the first write: its start-up (loading the module
+ *   and SQLite, ~200 ms of CPU) would otherwise land in the first burst of searches.
  */
 import { Worker } from 'node:worker_threads';
 import type { StoreBatch } from './store';
@@ -41,7 +43,39 @@ export class SqliteWriterThread {
   /** Why the last write failed, until one succeeds (for health). */
   lastFailure?: string;
 
-  constructor(private readonly file: string) {}
+  private readyPromise: Promise<void>;
+
+  constructor(private readonly file: string) {
+    const worker = this.spawn();
+    this.worker = worker;
+    this.readyPromise = this.whenReady(worker);
+    // Awaiting it is optional (SqliteStore.open does); a thread that could not open the file
+    // also fails every write, naming why, so nothing is lost by not asking.
+    this.readyPromise.catch(() => undefined);
+  }
+
+  /** Resolves once the thread has opened the file (rejects, naming why, when it could not). */
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  private whenReady(worker: Worker): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onMessage = (reply: SqliteWriterReply) => {
+        if (reply.type !== 'ready') return;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        if (reply.error) reject(new SqliteWriteError(reply.error));
+        else resolve();
+      };
+      const onExit = (code: number) => {
+        worker.off('message', onMessage);
+        reject(new SqliteWriteError(`SQLite writer thread exited with code ${code} before it was ready`));
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+    });
+  }
 
   /** Writes one batch; resolves once it is committed. */
   write(batch: StoreBatch): Promise<void> {
@@ -89,7 +123,7 @@ export class SqliteWriterThread {
     const worker = new Worker(new URL('./sqlite-writer-worker.mjs', import.meta.url), { workerData: data });
     worker.unref();
     worker.on('message', (reply: SqliteWriterReply) => {
-      if (reply.type === 'closed') return;
+      if (reply.type === 'closed' || reply.type === 'ready') return;
       const write = this.pending.get(reply.id);
       if (!write) return;
       this.pending.delete(reply.id);

@@ -2,6 +2,7 @@
  * Inside the SQLite store's writer thread: opens its own connection to the store's file and
  * applies the batches the host posts, one transaction each, in the order they came.
  *
+ *   start ─────────────────────────────► open the file ──► {ready} | {ready, error}
  *   host ── {write, id, batch (JSON)} ──► apply ──► {written, id} | {failed, id, message}
  *   host ── {close} ─────────────────────────────► close the connection ──► {closed}
  *
@@ -25,6 +26,7 @@ export type SqliteWriterRequest =
 
 /** A message to the host. */
 export type SqliteWriterReply =
+  | { readonly type: 'ready'; readonly error?: string }
   | { readonly type: 'written'; readonly id: number }
   | { readonly type: 'failed'; readonly id: number; readonly message: string }
   | { readonly type: 'closed' };
@@ -41,6 +43,7 @@ try {
 } catch (error) {
   openError = `could not open ${file}: ${error instanceof Error ? error.message : String(error)}`;
 }
+port.postMessage((openError ? { type: 'ready', error: openError } : { type: 'ready' }) satisfies SqliteWriterReply);
 
 port.on('message', (request: SqliteWriterRequest) => {
   if (request.type === 'close') {
