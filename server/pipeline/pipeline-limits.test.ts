@@ -207,3 +207,43 @@ describe('a 429 answered to coalesced jobs', () => {
     expect(stats.attempts).toBe(1);
   });
 });
+
+describe('a site that says its quota is spent (RateLimit-Remaining: 0)', () => {
+  let site: Awaited<ReturnType<typeof localSite>>;
+  let app: TestSitescan;
+  let requests = 0;
+  let resetSeconds = 3600;
+  beforeAll(async () => {
+    site = await localSite((_q, respond) => {
+      requests++;
+      respond(200, { 'ratelimit-remaining': '0', 'ratelimit-reset': String(resetSeconds) });
+    });
+    app = await startTestSitescan({ SANDBOX: '0', SITES_FILE: await sitesFile(site.port), SEARCH_DEADLINE_MS: '3000' });
+  });
+  afterAll(async () => {
+    await app.dispose();
+    site.server.close();
+  });
+
+  it('keeps an answer whose window frees within the site’s own limit window, and stays at full speed', async () => {
+    resetSeconds = 1; // within perMs (1000): the send window keeps that anyway
+    const first = await ended(app, app.services.searches.create({ name: 'Window One' }, { sites: ['local.example'] }).id);
+    expect(first.results[0]!.status).toBe('done');
+    expect(app.services.pipeline.siteStats('local.example')!.pausedUntil).toBeUndefined();
+  });
+
+  it('leaves the site alone until the quota resets, failing later jobs at once instead of at their deadline', async () => {
+    resetSeconds = 3600;
+    const spent = await ended(app, app.services.searches.create({ name: 'Quota Spender' }, { sites: ['local.example'] }).id);
+    expect(spent.results[0]!.status).toBe('done');
+    const seen = requests;
+    const pausedUntil = app.services.pipeline.siteStats('local.example')!.pausedUntil!;
+    expect(pausedUntil - Date.now()).toBeGreaterThan(3_500_000);
+
+    const started = Date.now();
+    const later = await ended(app, app.services.searches.create({ name: 'After The Quota' }, { sites: ['local.example'] }).id);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(later.results[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^rate limited: the site asked to wait until \d{4}-/) });
+    expect(requests).toBe(seen);
+  });
+});

@@ -158,19 +158,38 @@ export class Pipeline {
   }
 
   /**
-   * Hands delivered jobs to their site's consumer — unless the site's circuit is open: then they
-   * end `skipped` at once, without spending the site's rate, and the demand goes back.
+   * Hands delivered jobs to their site's consumer — unless the site's circuit is open (they end
+   * `skipped` at once, without spending the site's rate) or the site asked to be left alone past
+   * their deadline (they end `failed`): then the demand goes back.
    */
   private deliver(delivery: Delivery | undefined): void {
     while (delivery) {
       const site = this.sitesById.get(delivery.siteId)!;
-      if (site.circuit.state !== 'open') {
-        site.consumer.handleEvents(delivery.jobs);
-        return;
+      let taken: readonly SiteJob[] = [];
+      if (site.circuit.state === 'open') {
+        for (const job of delivery.jobs) this.finishJob(job, 'site:skipped', { reason: 'circuit open' });
+      } else {
+        taken = delivery.jobs.filter((job) => !this.failIfPausedPastDeadline(job));
+        if (taken.length > 0) site.consumer.handleEvents(taken);
       }
-      for (const job of delivery.jobs) this.finishJob(job, 'site:skipped', { reason: 'circuit open' });
-      delivery = this.dispatcher.handleDemand(delivery.siteId, delivery.jobs.length);
+      const unused = delivery.jobs.length - taken.length;
+      if (unused === 0) return;
+      delivery = this.dispatcher.handleDemand(delivery.siteId, unused);
     }
+  }
+
+  /**
+   * Ends a job at once when its site asked to be left alone (Retry-After, a spent quota) until
+   * after the job's deadline: waiting would only hold the search to its deadline. True when ended.
+   */
+  private failIfPausedPastDeadline(job: SiteJob): boolean {
+    const resumesAt = this.sitesById.get(job.siteId)!.consumer.resumesAt;
+    if (resumesAt < job.deadlineAt) return false;
+    this.finishJob(job, 'site:failed', {
+      attempt: job.attempts,
+      reason: `rate limited: the site asked to wait until ${new Date(resumesAt).toISOString()}`,
+    });
+    return true;
   }
 
   // --- search producer -------------------------------------------------------------------------
@@ -244,7 +263,7 @@ export class Pipeline {
     }
     running.deadlineTimer = setTimeout(() => this.end(search.id, 'deadline'), search.deadlineAt - createdAt);
     if (!this.completeIfDone(running)) {
-      const toQueue = jobs.filter((job) => !this.answerWithoutQueue(job));
+      const toQueue = jobs.filter((job) => !this.answerWithoutQueue(job) && !this.failIfPausedPastDeadline(job));
       this.deliverSoon(this.dispatcher.enqueue(toQueue));
     }
     return this.eventLog.search(search.id) ?? search;
@@ -345,6 +364,13 @@ export class Pipeline {
       if (requested) {
         stats.finished(this.now(), this.now() - started);
         consumer.succeeded();
+        // A reset within the site's own window is what the send window keeps anyway (and the
+        // header's whole seconds would over-wait it); a longer one is a quota nobody configured,
+        // such as Yelp's daily cap: leave the site alone until then rather than earn a 429.
+        const window = answer.window;
+        if (window?.remaining === 0 && window.resetMs !== undefined && window.resetMs > connector.definition.limits.perMs) {
+          consumer.windowExhausted(window.resetMs);
+        }
         this.cache.set(key, answer, connector.definition.cacheTtlMs);
       }
       if (this.isOpen(job)) this.finishDone(job, answer, this.now() - started, coalesced ? 'coalesced' : undefined);

@@ -135,6 +135,11 @@ export class SiteConsumer {
     this.holdUntil(this.pausedUntil);
   }
 
+  /** Until when (ms since epoch) the site asked to be left alone; in the past when it did not. */
+  get resumesAt(): number {
+    return this.pausedUntil;
+  }
+
   /** The site says its window is used up (`RateLimit-Remaining: 0`): wait for its reset. */
   windowExhausted(resetMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + resetMs);

@@ -7,13 +7,15 @@ import type { BusinessQuery, Listing } from '../../lib/types';
 import { SiteUnavailableError } from '../errors';
 import { extractHtml, extractJson, webUrl } from './extract';
 import { URL_PLACEHOLDERS, type DeclarativeSiteDefinition, type SiteDefinition } from './site-definition';
-import { fetchFromSite } from './site-fetch';
+import { fetchFromSite, type RateWindow } from './site-fetch';
 
 export { MAX_RESPONSE_BYTES, parseRetryAfter } from './site-fetch';
 
 /** What one request to a site produced. */
 export interface SiteAnswer {
   readonly listings: readonly Listing[];
+  /** What the site said of its rate window on this answer, when it said. */
+  readonly window?: RateWindow;
 }
 
 /** Options of one attempt. */
@@ -60,7 +62,8 @@ export class HttpConnector implements SiteConnector {
       },
     };
     const response = await fetchFromSite(this.definition.id, request, options);
-    return { listings: this.parse(response.text, response.url).map((listing) => absoluteListingUrl(listing, response.url)) };
+    const listings = this.parse(response.text, response.url).map((listing) => absoluteListingUrl(listing, response.url));
+    return response.window ? { listings, window: response.window } : { listings };
   }
 
   private parse(text: string, pageUrl: URL) {

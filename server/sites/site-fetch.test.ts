@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, retryAfterFromHeaders } from './site-fetch';
+import { parseRetryAfter, rateWindowFromHeaders, retryAfterFromHeaders } from './site-fetch';
 
 const now = Date.parse('2026-11-27T12:00:00Z');
 const wait = (headers: Record<string, string>) => retryAfterFromHeaders(new Headers(headers), now);
@@ -29,5 +29,22 @@ describe('retryAfterFromHeaders', () => {
     expect(wait({})).toBeUndefined();
     expect(wait({ 'retry-after': 'soon', 'ratelimit-reset': '-1', 'ratelimit-resettime': 'tomorrow' })).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});
+
+describe('rateWindowFromHeaders', () => {
+  const window = (headers: Record<string, string>) => rateWindowFromHeaders(new Headers(headers), now);
+
+  it('reads what is left and when it frees: IETF RateLimit-*, X-RateLimit-*, Yelp’s daily quota', () => {
+    expect(window({ 'ratelimit-remaining': '0', 'ratelimit-reset': '3' })).toEqual({ remaining: 0, resetMs: 3000 });
+    expect(window({ 'x-ratelimit-remaining': '4' })).toEqual({ remaining: 4 });
+    expect(window({ 'ratelimit-remaining': '0', 'ratelimit-resettime': '2026-11-28T00:00:00+00:00' })).toEqual({ remaining: 0, resetMs: 12 * 3_600_000 });
+  });
+
+  it('is undefined when the site says nothing usable', () => {
+    expect(window({})).toBeUndefined();
+    expect(window({ 'ratelimit-remaining': 'many' })).toBeUndefined();
+    expect(window({ 'ratelimit-remaining': '-1' })).toBeUndefined();
+    expect(window({ 'ratelimit-remaining': '2.5' })).toBeUndefined();
   });
 });

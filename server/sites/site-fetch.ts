@@ -73,12 +73,22 @@ export interface HeaderLookup {
   get(name: string): string | null;
 }
 
+/** What a site said of its rate window on an answer (IETF `RateLimit-*` fields, Yelp's quota). */
+export interface RateWindow {
+  /** Requests left before the window (or quota) is spent. */
+  readonly remaining: number;
+  /** When it frees a request, in ms from the answer, when the site says. */
+  readonly resetMs?: number;
+}
+
 /** A 2xx answer: its final URL (after same-host redirects) and its body as text. */
 export interface SiteResponse {
   readonly url: URL;
   readonly status: number;
   readonly headers: HeaderLookup;
   readonly text: string;
+  /** The site's own account of its limit, when it gives one. */
+  readonly window?: RateWindow;
 }
 
 /** Parses `Retry-After` (seconds or an HTTP date) into ms from now. */
@@ -125,6 +135,18 @@ diagnostics.subscribe('undici:client:sendHeaders', (message) => {
   const request = (message as { request?: object }).request;
   if (request) sentCallbacks.get(request)?.();
 });
+
+/**
+ * The rate window a site reports on an answer: `RateLimit-Remaining` (or `X-RateLimit-Remaining`)
+ * with the reset from the same headers {@link retryAfterFromHeaders} reads. Undefined when the
+ * site says nothing (or nonsense).
+ */
+export function rateWindowFromHeaders(headers: HeaderLookup, now = Date.now()): RateWindow | undefined {
+  const remaining = Number(headers.get('ratelimit-remaining') ?? headers.get('x-ratelimit-remaining') ?? Number.NaN);
+  if (!Number.isInteger(remaining) || remaining < 0) return undefined;
+  const resetMs = retryAfterFromHeaders(headers, now);
+  return resetMs === undefined ? { remaining } : { remaining, resetMs };
+}
 
 /** undici's header record (lower-case names) behind the `Headers`-like lookup. */
 function headerLookup(raw: Readonly<Record<string, string | string[] | undefined>>): HeaderLookup {
@@ -245,7 +267,8 @@ export async function fetchFromSite(
         throw new UnrecoverableSiteError(siteId, `answered ${status}`);
       }
       const text = await readCapped(decoded(response.body, headers.get('content-encoding')), maxBytes);
-      return { url, status, headers, text };
+      const window = rateWindowFromHeaders(headers);
+      return window ? { url, status, headers, text, window } : { url, status, headers, text };
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason ?? error;

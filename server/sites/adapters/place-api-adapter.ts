@@ -95,7 +95,8 @@ export abstract class PlaceApiAdapter implements SiteConnector {
       // Usually a truncated answer or an HTML error page from a proxy: a retry can fix both.
       throw new SiteUnavailableError(id, 'answer is not valid JSON');
     }
-    return { listings: this.readListings(body).slice(0, MAX_LISTINGS_PER_ANSWER) };
+    const listings = this.readListings(body).slice(0, MAX_LISTINGS_PER_ANSWER);
+    return response.window ? { listings, window: response.window } : { listings };
   }
 
   /** `path` under the base URL, keeping the base's own path prefix, with the defined params set. */
