@@ -13,6 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config';
 import { ClientRateLimiter } from './http/client-rate-limiter';
+import { healthReport } from './http/health';
+import { answerJson } from './http/server-answer';
 import { LoadShedder } from './http/load-shedder';
 import { CLIENT_HEADER } from './http/responder';
 import { Hub } from './hub';
@@ -125,13 +127,24 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   const httpServer = createServer((req, res) => {
     shedder.requestsInProgress++;
     res.once('close', () => shedder.requestsInProgress--);
-    if (req.method === 'POST' && (req.url === '/api/searches' || req.url === '/api/bulk')) {
-      const reason = shedder.shedReason();
-      if (reason) {
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
-        res.end(JSON.stringify({ error: { code: 'overloaded', message: `sitescan is at capacity (${reason}); try again in 2 s` } }));
+    const pathname = req.url?.split('?', 1)[0];
+    if (req.method === 'POST' && (pathname === '/api/searches' || pathname === '/api/bulk')) {
+      const shed = pathname === '/api/searches' ? shedder.admitSearch() : shedder.admitBulk();
+      if (shed) {
+        const seconds = Math.ceil(shed.retryAfterMs / 1000);
+        answerJson(res, 429, { error: { code: 'overloaded', message: `sitescan is at capacity (${shed.reason}); try again in ${seconds} s` } }, { 'Retry-After': String(seconds) });
         return;
       }
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && pathname === '/api/health') {
+      healthReport({ store, registry, pipeline, startedAt }).then(
+        (report) => answerJson(res, 200, report),
+        (error: unknown) => {
+          logger.error({ err: error }, 'health report failed');
+          answerJson(res, 500, { error: { code: 'internal', message: 'could not report health' } });
+        },
+      );
+      return;
     }
     // The peer address, for per-client limits; a client-sent value is overwritten, never trusted.
     req.headers[CLIENT_HEADER] = req.socket.remoteAddress ?? 'unknown';

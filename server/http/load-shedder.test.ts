@@ -28,4 +28,22 @@ describe('LoadShedder', () => {
     expect(shedder.shedReason()).toBeUndefined();
     shedder.close();
   });
+
+  it('lets new searches in at the admission rate, and says when to come back', () => {
+    const shedder = new LoadShedder({ lagSource: () => 0, admission: { initialPerSec: 8 } });
+    const decisions = Array.from({ length: 4 }, () => shedder.admitSearch());
+    expect(decisions.slice(0, 2)).toEqual([undefined, undefined]);
+    expect(decisions[2]).toMatchObject({ reason: 'admission rate 8 searches/s reached', retryAfterMs: 1_000 });
+    // A bulk run is held only by the hard limits.
+    expect(shedder.admitBulk()).toBeUndefined();
+    shedder.close();
+  });
+
+  it('cuts the admission rate when a window ends lagging with work in hand', () => {
+    const shedder = new LoadShedder({ lagSource: () => 0, admission: { initialPerSec: 100 } });
+    shedder.windowEnded(200);
+    expect(shedder.admission.perSec).toBe(70);
+    shedder.close();
+  });
 });
+

@@ -1,0 +1,36 @@
+/**
+ * `GET /api/health`: liveness and readiness, `ok` or `degraded` while the store is unhealthy.
+ *
+ * The custom server answers it itself, ahead of Next (see `server/index.ts`): a probe must stay
+ * quick when the process is busiest, and a request through Next's router waits for several turns
+ * of a loaded event loop where this waits for one (measured, `npm run load -- --overload`). The
+ * Next route handler serves the same report.
+ */
+import type { Services } from '../services';
+
+/** The health report. */
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded';
+  readonly store: Awaited<ReturnType<Services['store']['health']>>;
+  readonly sites: { readonly total: number; readonly available: number; readonly sandbox: number };
+  readonly load: ReturnType<Services['pipeline']['load']>;
+  readonly uptimeMs: number;
+}
+
+/** The health of the running services. */
+export async function healthReport(services: Pick<Services, 'store' | 'registry' | 'pipeline' | 'startedAt'>): Promise<HealthReport> {
+  const { store, registry, pipeline, startedAt } = services;
+  const storeHealth = await store.health();
+  const sites = registry.all();
+  return {
+    status: storeHealth.status,
+    store: storeHealth,
+    sites: {
+      total: sites.length,
+      available: sites.filter((site) => !site.unavailableReason).length,
+      sandbox: sites.filter((site) => site.definition.sandbox).length,
+    },
+    load: pipeline.load(),
+    uptimeMs: Date.now() - startedAt,
+  };
+}

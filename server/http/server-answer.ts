@@ -1,0 +1,29 @@
+/**
+ * Answers the custom server writes itself, ahead of Next (load shedding, health): JSON with the
+ * security headers Next puts on its own answers (next.config.mjs; a test keeps the two in step)
+ * and a CSP that lets a JSON answer do nothing.
+ */
+import type { ServerResponse } from 'node:http';
+
+/** Security headers of every answer, as next.config.mjs sets them for Next's. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+/** Writes a JSON answer with the security headers; `headers` adds to them. */
+export function answerJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(res.req?.method === 'HEAD' ? undefined : text);
+}
