@@ -164,7 +164,10 @@ export const EventLog = memo(function EventLog({ events, results }: { events: Ev
         tabIndex={0}
         role="region"
         aria-label="Events, scrollable"
-        className="relative max-h-96 overflow-auto py-1 font-mono text-xs"
+        // No scroll anchoring: the window of lines moves by its padding as the reader scrolls, and
+        // the browser "kept the anchor line in place" by pushing scrollTop back one row (seen:
+        // a wheel scroll to the top stuck at 24 px while events came in).
+        className="relative max-h-96 overflow-auto py-1 font-mono text-xs [overflow-anchor:none]"
       >
         <ol aria-label="Events" className="min-w-max" style={{ height: total * ROW_PX, paddingTop: start * ROW_PX }}>
           {lines.map((event, i) => (
