@@ -9,7 +9,7 @@ function clock() {
 describe('AdmissionRate', () => {
   it('takes a burst of a quarter second of its rate, then one search per 1/rate', () => {
     const time = clock();
-    const rate = new AdmissionRate({ initialPerSec: 40, now: time.now });
+    const rate = new AdmissionRate({ initialPerSec: 40, minBurst: 1, now: time.now });
     const taken = Array.from({ length: 12 }, () => rate.take()).filter(Boolean).length;
     expect(taken).toBe(10);
     expect(rate.take()).toBe(false);
@@ -17,6 +17,11 @@ describe('AdmissionRate', () => {
     time.advance(25);
     expect(rate.take()).toBe(true);
     expect(rate.take()).toBe(false);
+  });
+
+  it('takes a client’s handful of parallel searches at once even when the rate is low', () => {
+    const rate = new AdmissionRate({ initialPerSec: 5, now: clock().now });
+    expect(Array.from({ length: 21 }, () => rate.take()).filter(Boolean)).toHaveLength(20);
   });
 
   it('is cut while the loop lags with work in hand, not for a lone spike of an idle process', () => {

@@ -33,8 +33,13 @@ export interface AdmissionRateOptions {
   readonly maxPerSec?: number;
   /** Loop delay p99 (ms) above which the rate is cut. Default 50. */
   readonly targetLagMs?: number;
-  /** Seconds of the rate the bucket holds: the largest burst taken at once. Default 0.25 (at least one search). */
+  /** Seconds of the rate the bucket holds: the largest burst taken at once. Default 0.25. */
   readonly burstSeconds?: number;
+  /**
+   * The bucket holds at least this many searches, so an idle server takes a client's handful of
+   * parallel searches at once (20 searches are ~600 site jobs: tens of ms, not a second). Default 20.
+   */
+  readonly minBurst?: number;
   /**
    * While demand stays below the rate, the rate is held to max(this, twice the demand seen), so a
    * sudden surge meets a rate near the last demand, not the highest ever reached. Default 25.
@@ -55,6 +60,7 @@ export class AdmissionRate {
   private readonly maxPerSec: number;
   private readonly targetLagMs: number;
   private readonly burstSeconds: number;
+  private readonly minBurst: number;
   private readonly idleCeilingPerSec: number;
   private readonly now: () => number;
   private rate: number;
@@ -71,10 +77,11 @@ export class AdmissionRate {
     this.maxPerSec = options.maxPerSec ?? 1_000;
     this.targetLagMs = options.targetLagMs ?? 50;
     this.burstSeconds = options.burstSeconds ?? 0.25;
+    this.minBurst = options.minBurst ?? 20;
     this.idleCeilingPerSec = options.idleCeilingPerSec ?? 25;
     this.now = options.now ?? (() => performance.now());
     const initial = options.initialPerSec ?? 100;
-    for (const [name, value] of Object.entries({ minPerSec: this.minPerSec, maxPerSec: this.maxPerSec, initialPerSec: initial, targetLagMs: this.targetLagMs, burstSeconds: this.burstSeconds, idleCeilingPerSec: this.idleCeilingPerSec })) {
+    for (const [name, value] of Object.entries({ minPerSec: this.minPerSec, maxPerSec: this.maxPerSec, initialPerSec: initial, targetLagMs: this.targetLagMs, burstSeconds: this.burstSeconds, minBurst: this.minBurst, idleCeilingPerSec: this.idleCeilingPerSec })) {
       if (!Number.isFinite(value) || value <= 0) throw new TypeError(`Expected \`${name}\` to be a finite number > 0, got ${value}`);
     }
     if (this.minPerSec > this.maxPerSec) throw new TypeError(`Expected \`minPerSec\` (${this.minPerSec}) to be at most \`maxPerSec\` (${this.maxPerSec})`);
@@ -90,7 +97,7 @@ export class AdmissionRate {
   }
 
   private get capacity(): number {
-    return Math.max(1, this.rate * this.burstSeconds);
+    return Math.max(this.minBurst, this.rate * this.burstSeconds);
   }
 
   private refill(): void {

@@ -30,7 +30,7 @@ describe('LoadShedder', () => {
   });
 
   it('lets new searches in at the admission rate, and says when to come back', () => {
-    const shedder = new LoadShedder({ lagSource: () => 0, admission: { initialPerSec: 8 } });
+    const shedder = new LoadShedder({ lagSource: () => 0, admission: { initialPerSec: 8, minBurst: 2 } });
     const decisions = Array.from({ length: 4 }, () => shedder.admitSearch());
     expect(decisions.slice(0, 2)).toEqual([undefined, undefined]);
     expect(decisions[2]).toMatchObject({ reason: 'admission rate 8 searches/s reached', retryAfterMs: 1_000 });
