@@ -70,8 +70,14 @@ export class Hub {
       serveClient: false,
     });
 
+    const rooms = this.io.of('/').adapter.rooms;
     this.stopListening = options.eventLog.onEvent((searchId, event) => {
-      this.io.to(roomFor(searchId)).emit('search:event', { ...event, searchId });
+      const room = roomFor(searchId);
+      // The adapter encodes a packet before it looks for members: a search nobody watches (most
+      // of a bulk run) would cost a JSON encoding per event. The in-memory adapter's rooms are
+      // this process's sockets; an adapter across nodes (see DESIGN.md) must drop this check.
+      if (!rooms.has(room)) return;
+      this.io.to(room).emit('search:event', { ...event, searchId });
     });
 
     this.io.on('connection', (socket) => {
