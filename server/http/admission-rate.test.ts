@@ -27,11 +27,26 @@ describe('AdmissionRate', () => {
   it('is cut while the loop lags with work in hand, not for a lone spike of an idle process', () => {
     const rate = new AdmissionRate({ initialPerSec: 100, targetLagMs: 50, idleCeilingPerSec: 1000, now: clock().now });
     rate.adjust(300, false);
+    rate.adjust(300, false);
     expect(rate.perSec).toBe(100);
     rate.adjust(300, true);
+    expect(rate.perSec).toBe(100); // one slow window: a busy moment
+    rate.adjust(300, true);
     expect(rate.perSec).toBe(100 * ADMISSION_DECREASE);
-    rate.adjust(60, true);
+    rate.adjust(300, true);
     expect(rate.perSec).toBeCloseTo(100 * ADMISSION_DECREASE ** 2);
+  });
+
+  it('holds the idle ceiling through busy moments short of overload', () => {
+    const rate = new AdmissionRate({ initialPerSec: 40, targetLagMs: 50, overloadLagMs: 100, idleCeilingPerSec: 25, now: clock().now });
+    for (let window = 0; window < 5; window++) rate.adjust(80, true);
+    expect(rate.perSec).toBe(25);
+    rate.adjust(150, true);
+    expect(rate.perSec).toBe(25 * ADMISSION_DECREASE);
+    // A calm window in between: the next slow one is a busy moment again.
+    rate.adjust(10, true);
+    rate.adjust(150, true);
+    expect(rate.perSec).toBe(25 * ADMISSION_DECREASE);
   });
 
   it('grows back only while the loop is calm and demand used the whole rate', () => {

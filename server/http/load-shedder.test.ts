@@ -39,8 +39,9 @@ describe('LoadShedder', () => {
     shedder.close();
   });
 
-  it('cuts the admission rate when a window ends lagging with work in hand', () => {
+  it('cuts the admission rate when windows end lagging with work in hand', () => {
     const shedder = new LoadShedder({ lagSource: () => 0, admission: { initialPerSec: 100 } });
+    shedder.windowEnded(200);
     shedder.windowEnded(200);
     expect(shedder.admission.perSec).toBe(70);
     shedder.close();

@@ -59,7 +59,7 @@ export class LoadShedder {
     this.maxRequestsInProgress = options.maxRequestsInProgress ?? 256;
     this.lagSource = options.lagSource;
     this.busy = options.busy ?? (() => true);
-    this.admission = new AdmissionRate(options.admission);
+    this.admission = new AdmissionRate({ overloadLagMs: this.maxLagMs, ...options.admission });
     if (!this.lagSource) {
       const histogram = monitorEventLoopDelay({ resolution: 10 });
       histogram.enable();
