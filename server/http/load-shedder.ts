@@ -89,7 +89,7 @@ export class LoadShedder {
    * token of the admission rate. Undefined when taken.
    */
   admitSearch(): ShedDecision | undefined {
-    const hard = this.admitBulk();
+    const hard = this.hardLimit();
     if (hard) return hard;
     if (this.admission.take()) return undefined;
     return {
@@ -103,6 +103,10 @@ export class LoadShedder {
    * dispatcher behind interactive ones. Undefined when taken.
    */
   admitBulk(): ShedDecision | undefined {
+    return this.hardLimit();
+  }
+
+  private hardLimit(): ShedDecision | undefined {
     const reason = this.shedReason();
     return reason ? { reason, retryAfterMs: 2_000 } : undefined;
   }

@@ -47,20 +47,12 @@ import type {
   Store,
   StoreBatch,
   StoreHealth,
-  StoredEvent,
-  StoredSiteResult,
 } from './store';
 
 /** Options of `SqliteStore`. */
 export interface SqliteStoreOptions {
   /** Path of the database file, created if missing; `':memory:'` for a throwaway store. */
   readonly file: string;
-  /**
-   * Where batches are written: `thread` (a worker thread of their own) or `inline` (in the
-   * caller's thread, blocking it for each transaction). Default `thread`; always `inline` for
-   * `':memory:'`.
-   */
-  readonly writer?: 'thread' | 'inline';
 }
 
 /** Where a store's batches go. */
@@ -166,11 +158,6 @@ interface EventRow {
   readonly data: string | null;
 }
 
-interface FtsSourceRow {
-  readonly pk: number;
-  readonly name: string;
-  readonly location: string | null;
-}
 
 
 /** Bind parameters of the history query; each shape of filter has its own statement. */
@@ -204,10 +191,6 @@ export class SqliteStore implements Store {
     if (typeof file !== 'string' || file.trim() === '') {
       throw new ValidationError(`Expected \`file\` to be a path or ':memory:', got ${JSON.stringify(file)}`);
     }
-    const writer: unknown = options.writer ?? 'thread';
-    if (writer !== 'thread' && writer !== 'inline') {
-      throw new ValidationError(`Expected \`writer\` to be 'thread' or 'inline', got ${JSON.stringify(writer)}`);
-    }
     this.db = openSqlite(file);
     try {
       migrate(this.db, file);
@@ -217,7 +200,7 @@ export class SqliteStore implements Store {
     }
 
     this.statements = prepareStatements(this.db);
-    this.writer = writer === 'inline' || file === ':memory:' ? inlineWriter(this.db) : new SqliteWriterThread(file);
+    this.writer = file === ':memory:' ? inlineWriter(this.db) : new SqliteWriterThread(file);
     // Reads in a transaction see one consistent state even while another process writes.
     this.readSnapshot = this.db.transaction((id: string) => this.snapshotOf(id));
     this.readRunning = this.db.transaction(() =>
