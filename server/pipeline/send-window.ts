@@ -24,8 +24,22 @@
  */
 export const SEND_MARGIN_MS = 25;
 
+/** One request's place in a site's send limit: the attempt reports its send, then its end. */
+export interface SendPermit {
+  /** The request's first byte left at `at` (ms since epoch). */
+  markSent(at: number): void;
+  /** The attempt ended (sent or not); call it once it has. */
+  settle(): void;
+}
+
+/** Admits a site's requests so that the site never counts more than its limit. */
+export interface SendGate {
+  /** Waits for a place; `signal` ends the wait early (cancel, deadline). */
+  acquire(signal: AbortSignal): Promise<SendPermit>;
+}
+
 /** One request's place in its site's send window. */
-export class SendTicket {
+export class SendTicket implements SendPermit {
   /** When its first byte left (ms since epoch), once known. */
   sentAt?: number;
   private settled = false;
@@ -56,7 +70,7 @@ export class SendTicket {
 }
 
 /** A site's send window: the last `requests` tickets in start order. */
-export class SendWindow {
+export class SendWindow implements SendGate {
   private readonly recent: SendTicket[] = [];
   private readonly now: () => number;
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SiteRateLimitedError, SiteUnavailableError } from '../errors';
-import { SiteCircuit } from './site-circuit';
+import { CircuitOpenError, SiteCircuit } from './site-circuit';
 
 const circuits: SiteCircuit[] = [];
 afterEach(() => {
@@ -25,7 +25,7 @@ describe('SiteCircuit', () => {
       c.run(async () => {
         called = true;
       }),
-    ).rejects.toMatchObject({ code: 'EOPENBREAKER' });
+    ).rejects.toBeInstanceOf(CircuitOpenError);
     expect(called).toBe(false);
   });
 

@@ -9,6 +9,12 @@
 import CircuitBreaker from 'opossum';
 import type { CircuitState } from '../../lib/types';
 import { QueryNotSupportedError, SiteRateLimitedError } from '../errors';
+import { JobEndedError } from './site-job';
+
+/** The circuit is open (or its probe is out): the attempt was not made. */
+export class CircuitOpenError extends Error {
+  override readonly name = 'CircuitOpenError';
+}
 
 /** Options of a site circuit. */
 export interface SiteCircuitOptions {
@@ -38,7 +44,9 @@ export class SiteCircuit {
       errorFilter: (error: unknown) =>
         error instanceof SiteRateLimitedError ||
         error instanceof QueryNotSupportedError ||
-        (error instanceof Error && (error.name === 'AbortError' || error.name === 'JobEndedError')),
+        error instanceof JobEndedError ||
+        // A signal aborted without a reason rejects with the platform's DOMException.
+        (error instanceof Error && error.name === 'AbortError'),
     });
   }
 
@@ -49,9 +57,17 @@ export class SiteCircuit {
     return 'closed';
   }
 
-  /** Runs one attempt through the breaker. */
+  /** Runs one attempt through the breaker; throws `CircuitOpenError` when it is not let through. */
   async run<T>(attempt: () => Promise<T>): Promise<T> {
-    return (await this.breaker.fire(attempt)) as T;
+    try {
+      return (await this.breaker.fire(attempt)) as T;
+    } catch (error) {
+      // opossum's only sign of a refusal is this code; it is translated here, once.
+      if ((error as { code?: unknown } | undefined)?.code === 'EOPENBREAKER') {
+        throw new CircuitOpenError('circuit open', { cause: error });
+      }
+      throw error;
+    }
   }
 
   /** Stops the breaker's timers. */

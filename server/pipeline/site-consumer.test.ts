@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Dispatcher } from './dispatcher';
 import { RATE_MARGIN_MS, SiteConsumer } from './site-consumer';
@@ -24,17 +25,19 @@ function harness(limits: { concurrency: number; requests: number; perMs: number 
   let maxHeld = 0;
   let scheduled = 0;
   let consumer!: SiteConsumer;
+  const hand = (jobs: readonly SiteJob[]) => {
+    consumer.handleEvents(jobs);
+    scheduled += jobs.length;
+    const { queued, inFlight: running } = consumer.stats();
+    maxHeld = Math.max(maxHeld, queued + running);
+  };
   consumer = new SiteConsumer({
     siteId: 'x',
     limits,
+    logger: pino({ level: 'silent' }),
     ask: (count) => {
       const delivery = dispatcher.handleDemand('x', count);
-      if (delivery) consumer.handleEvents(delivery.jobs);
-    },
-    onScheduled: () => {
-      scheduled++;
-      const { queued, inFlight: running } = consumer.stats();
-      maxHeld = Math.max(maxHeld, queued + running + 1);
+      if (delivery) hand(delivery.jobs);
     },
     run: async () => {
       starts.push(Date.now());
@@ -46,7 +49,7 @@ function harness(limits: { concurrency: number; requests: number; perMs: number 
   });
   consumer.start();
   const submit = (jobs: SiteJob[]) => {
-    for (const delivery of dispatcher.enqueue(jobs)) consumer.handleEvents(delivery.jobs);
+    for (const delivery of dispatcher.enqueue(jobs)) hand(delivery.jobs);
   };
   const maxInWindow = (windowMs: number) =>
     Math.max(0, ...starts.map((start) => starts.filter((t) => t >= start && t < start + windowMs).length));

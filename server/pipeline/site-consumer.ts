@@ -26,8 +26,9 @@
  *   per start, never by polling.
  */
 import PQueue from 'p-queue';
+import type { Logger } from 'pino';
 import type { SiteLimits } from '../sites/site-definition';
-import { SendWindow } from './send-window';
+import type { SchedulerSiteStats, SiteRateFeedback } from './scheduler';
 import type { SiteJob } from './site-job';
 
 /**
@@ -51,41 +52,33 @@ export interface SiteConsumerOptions {
   readonly limits: SiteLimits;
   /** Asks the dispatcher for `count` more jobs. */
   readonly ask: (count: number) => void;
-  /** Runs one job's attempt; called when p-queue starts it. Must not throw. */
+  /** Runs one job's attempt; called when p-queue starts it. Must not reject. */
   readonly run: (job: SiteJob) => Promise<void>;
-  /** Called when a job is handed to the queue (`site:scheduled`). */
-  readonly onScheduled: (job: SiteJob) => void;
+  /** Where a `run` that breaks its promise not to reject is reported. */
+  readonly logger: Logger;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
 
-/** Live figures of one site's consumer. */
-export interface SiteConsumerStats {
-  /** Jobs in p-queue waiting for the rate window. */
-  readonly queued: number;
-  /** Requests in flight. */
-  readonly inFlight: number;
-  /** The rate kept now after push-back, per second (the configured one when no push-back). */
-  readonly adaptiveLimitPerSec: number;
-  /** Paused by the site until this time (ms since epoch). */
-  readonly pausedUntil?: number;
-}
+/** Live figures of one site's consumer: the scheduler's, but for the jobs still in the dispatcher. */
+export type SiteConsumerStats = Omit<SchedulerSiteStats, 'buffered'>;
 
 /** Runs one site's jobs within its concurrency and rate limit. */
-export class SiteConsumer {
+export class SiteConsumer implements SiteRateFeedback {
   readonly siteId: string;
-  /** Spaces requests by when they were sent, which is what the site counts. */
-  readonly sendWindow: SendWindow;
   private readonly queue: PQueue;
   private readonly options: SiteConsumerOptions;
+  private readonly logger: Logger;
   private readonly now: () => number;
   private readonly configuredPerSec: number;
   private held = 0;
   private adaptivePerSec: number;
-  private pausedUntil = 0;
+  /** Until when the site asked to be left alone (push-back, a spent window). */
+  #pausedUntil = 0;
   private lastStart = -Infinity;
+  /** The queue is held (pause or pacing) until `heldUntil`, when this timer starts it again. */
   private resumeTimer?: NodeJS.Timeout;
-  private resumeAt = 0;
+  private heldUntil = 0;
   private draining = false;
   /** Slots freed this turn, asked for at its end. */
   private freed = 0;
@@ -94,11 +87,11 @@ export class SiteConsumer {
   constructor(options: SiteConsumerOptions) {
     this.options = options;
     this.siteId = options.siteId;
+    this.logger = options.logger.child({ module: 'site-consumer', siteId: options.siteId });
     this.now = options.now ?? Date.now;
     const { concurrency, requests, perMs } = options.limits;
     this.configuredPerSec = (requests * 1000) / perMs;
     this.adaptivePerSec = this.configuredPerSec;
-    this.sendWindow = new SendWindow(options.limits, this.now);
     this.queue = new PQueue({
       concurrency,
       intervalCap: requests,
@@ -115,9 +108,9 @@ export class SiteConsumer {
   private holdUntil(until: number): void {
     if (until <= this.now()) return;
     this.queue.pause();
-    if (this.resumeTimer && until <= this.resumeAt) return;
+    if (this.resumeTimer && until <= this.heldUntil) return;
     clearTimeout(this.resumeTimer);
-    this.resumeAt = until;
+    this.heldUntil = until;
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
       if (!this.draining) this.queue.start();
@@ -131,19 +124,19 @@ export class SiteConsumer {
   pushBack(retryAfterMs: number | undefined): void {
     const floor = this.configuredPerSec * RATE_FLOOR;
     this.adaptivePerSec = Math.max(floor, this.adaptivePerSec * RATE_DECREASE);
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + (retryAfterMs ?? this.options.limits.perMs));
-    this.holdUntil(this.pausedUntil);
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.now() + (retryAfterMs ?? this.options.limits.perMs));
+    this.holdUntil(this.#pausedUntil);
   }
 
   /** Until when (ms since epoch) the site asked to be left alone; in the past when it did not. */
-  get resumesAt(): number {
-    return this.pausedUntil;
+  get pausedUntil(): number {
+    return this.#pausedUntil;
   }
 
   /** The site says its window is used up (`RateLimit-Remaining: 0`): wait for its reset. */
   windowExhausted(resetMs: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + resetMs);
-    this.holdUntil(this.pausedUntil);
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.now() + resetMs);
+    this.holdUntil(this.#pausedUntil);
   }
 
   /** An attempt succeeded: the kept rate grows back towards the configured one. */
@@ -167,12 +160,16 @@ export class SiteConsumer {
           `${this.siteId} received more jobs than it asked for (${this.held} held, concurrency ${this.options.limits.concurrency})`,
         );
       }
-      this.options.onScheduled(job);
       this.queue
         .add(() => this.options.run(job), { signal: job.abort.signal })
-        .catch(() => {
-          // Aborted (cancel or deadline) before or while running: the pipeline has already
-          // recorded the job's end; here only the slot is given back.
+        .catch((error: unknown) => {
+          // p-queue rejects with the abort's reason when the search ended (cancel, deadline)
+          // before the job started: the pipeline has recorded the end, only the slot comes back.
+          if (job.abort.signal.aborted && error === job.abort.signal.reason) {
+            this.logger.trace({ searchId: job.searchId }, 'job dropped from the queue: its search ended');
+            return;
+          }
+          this.logger.error({ err: error, searchId: job.searchId }, 'a job run rejected; its slot is given back');
         })
         .finally(() => {
           this.held--;
@@ -194,7 +191,7 @@ export class SiteConsumer {
       queued: this.queue.size,
       inFlight: this.queue.pending,
       adaptiveLimitPerSec: this.adaptivePerSec,
-      ...(this.pausedUntil > this.now() ? { pausedUntil: this.pausedUntil } : {}),
+      ...(this.#pausedUntil > this.now() ? { pausedUntil: this.#pausedUntil } : {}),
     };
   }
 

@@ -20,3 +20,14 @@ export interface SiteJob {
   /** When the first attempt started, for the job's latency. */
   firstStartedAt?: number;
 }
+
+/**
+ * Why a job's attempt was ended from outside it (`cancel`, `deadline`, `shutdown`): the reason
+ * its search's abort signal carries. Not a fault of the site.
+ */
+export class JobEndedError extends Error {
+  override readonly name = 'JobEndedError';
+  constructor(readonly why: 'deadline' | 'cancel' | 'shutdown') {
+    super(`search ended: ${why}`);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The search producer's expansion: one business query becomes a search record, one result row
+ * per site, and one site job per site that can be searched. Pure apart from the random id: it
+ * admits nothing and starts nothing (the pipeline does both).
+ *
+ *   {name: "Blue Door Bakery"} × sites [a, b, c(no key)] ─▶ search + results [a, b, c]
+ *                                                           jobs [a, b]   skipped [c: "not configured"]
+ */
+import { randomBytes } from 'node:crypto';
+import type { BusinessQuery, Search, SearchPriority, SiteResult } from '../../lib/types';
+import { summarize } from '../../lib/search-state';
+import { ValidationError } from '../errors';
+import type { SiteConnector } from '../sites/connector';
+import type { SiteRegistry } from '../sites/site-registry';
+import { answerKey, normalizeQuery } from './answer-cache';
+import type { SiteJob } from './site-job';
+
+/** A new search id: 128 random bits, URL-safe. */
+export function newSearchId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** What `createSearch` expands. */
+export interface SearchRequest {
+  readonly registry: SiteRegistry;
+  readonly query: BusinessQuery;
+  /** Restrict the search to these site ids. Default: every site. */
+  readonly sites?: readonly string[];
+  readonly priority: SearchPriority;
+  readonly createdAt: number;
+  readonly deadlineAt: number;
+  /** The search's one abort controller, shared by its jobs. */
+  readonly abort: AbortController;
+}
+
+/** A search expanded into its rows and jobs. */
+export interface ExpandedSearch {
+  readonly search: Search;
+  /** One per site, in registry (or requested) order, all `pending`. */
+  readonly results: readonly SiteResult[];
+  /** One per site that can be searched. */
+  readonly jobs: readonly SiteJob[];
+  /** Sites that cannot be searched, and why (`not configured`). */
+  readonly skipped: readonly { readonly siteId: string; readonly reason: string }[];
+}
+
+/** Expands a query into a search. Throws `ValidationError` naming unknown site ids. */
+export function createSearch(request: SearchRequest): ExpandedSearch {
+  const connectors = sitesOf(request.registry, request.sites);
+  const results: SiteResult[] = connectors.map(({ definition }) => ({
+    siteId: definition.id,
+    siteName: definition.name,
+    sandbox: definition.sandbox,
+    status: 'pending',
+    attempts: 0,
+  }));
+  const search: Search = {
+    id: newSearchId(),
+    query: request.query,
+    priority: request.priority,
+    status: 'running',
+    createdAt: request.createdAt,
+    deadlineAt: request.deadlineAt,
+    summary: summarize(results),
+  };
+  // The same query goes to every site: normalise it once for the answer keys.
+  const normalized = normalizeQuery(request.query);
+  const jobs: SiteJob[] = [];
+  const skipped: { siteId: string; reason: string }[] = [];
+  for (const { definition, unavailableReason } of connectors) {
+    const siteId = definition.id;
+    if (unavailableReason) {
+      skipped.push({ siteId, reason: unavailableReason });
+      continue;
+    }
+    jobs.push({
+      searchId: search.id,
+      siteId,
+      query: request.query,
+      answerKey: answerKey(siteId, normalized),
+      priority: request.priority,
+      deadlineAt: request.deadlineAt,
+      abort: request.abort,
+      attempts: 0,
+    });
+  }
+  return { search, results, jobs, skipped };
+}
+
+function sitesOf(registry: SiteRegistry, ids: readonly string[] | undefined): readonly SiteConnector[] {
+  if (!ids) return registry.all();
+  const unique = [...new Set(ids)];
+  const unknown = unique.filter((id) => !registry.get(id));
+  if (unknown.length > 0) {
+    throw new ValidationError(`sites: unknown site id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  }
+  return unique.map((id) => registry.get(id)!);
+}
