@@ -8,7 +8,11 @@ import { siteIdSchema } from '../../lib/schemas';
 /** Query fields that may appear as `{placeholder}` in a search URL. */
 export const URL_PLACEHOLDERS = ['name', 'location', 'phone', 'website'] as const;
 
-const limitsSchema = z.strictObject({
+/**
+ * How fast a site may be asked: `{concurrency, requests, perMs}`. The one schema for a site
+ * file's `limits` and for an adapter's `<KIND>_LIMITS` variable.
+ */
+export const siteLimitsSchema = z.strictObject({
   /** Requests in flight at once. 1–100. */
   concurrency: z.number().int().min(1).max(100),
   /** Requests allowed per `perMs` sliding window. 1–10,000. */
@@ -75,7 +79,7 @@ const common = {
   id: siteIdSchema,
   name: z.string().min(1).max(100),
   search: z.strictObject({ url: searchUrlSchema }),
-  limits: limitsSchema,
+  limits: siteLimitsSchema,
   /** Per-attempt timeout. Default 4000 ms; 100 ms – 60 s. */
   timeoutMs: z.number().int().min(100).max(60_000).default(4000),
   /** Retries after the first attempt. Default 2; 0–10. */
@@ -132,4 +136,4 @@ export type DeclarativeSiteDefinitionInput = Extract<SiteDefinitionInput, { kind
 /** A site searched by a code adapter. */
 export type AdapterSiteDefinition = Extract<SiteDefinition, { kind: AdapterKind }>;
 /** A site's limits. */
-export type SiteLimits = SiteDefinition['limits'];
+export type SiteLimits = z.output<typeof siteLimitsSchema>;
