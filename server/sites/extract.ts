@@ -14,27 +14,13 @@
 import * as cheerio from 'cheerio';
 import type { Listing } from '../../lib/types';
 import type { SiteDefinition } from './site-definition';
+import { cleanText } from './site-text';
 
 /** Listings read from one answer are capped: a directory page shows a few dozen at most. */
 export const MAX_LISTINGS_PER_ANSWER = 50;
-/** Longest field value kept; longer site text is cut. */
-export const MAX_FIELD_CHARS = 500;
 
 type ListingField = 'name' | 'address' | 'phone' | 'website' | 'url';
 const LISTING_FIELDS: readonly ListingField[] = ['name', 'address', 'phone', 'website', 'url'];
-
-/**
- * Site data as one line of plain text, at most {@link MAX_FIELD_CHARS} long; numbers are read as
- * text, anything else (objects, null, empty strings) as absent.
- */
-export function cleanText(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
-  if (typeof value !== 'string') return undefined;
-  const text = value.replace(/\s+/g, ' ').trim().slice(0, MAX_FIELD_CHARS);
-  return text || undefined;
-}
-
-const clean = cleanText;
 
 /**
  * A link from site data as an absolute http(s) URL, or `undefined`: relative links resolve
@@ -89,7 +75,7 @@ export function extractHtml(
         const selector = at >= 0 ? rule.slice(0, at).trim() : rule;
         const attribute = at >= 0 ? rule.slice(at + 1).trim() : undefined;
         const target = selector ? item.find(selector).first() : item;
-        return clean(attribute ? target.attr(attribute) : target.text());
+        return cleanText(attribute ? target.attr(attribute) : target.text());
       });
       if (listing) listings.push(listing);
     });
@@ -119,7 +105,7 @@ export function extractJson(body: unknown, rules: Extract<SiteDefinition, { kind
       const path = rules[field];
       if (!path) return undefined;
       const value = readPath(item, path);
-      return Array.isArray(value) ? clean(value.filter((v) => typeof v === 'string').join(', ')) : clean(value);
+      return Array.isArray(value) ? cleanText(value.filter((v) => typeof v === 'string').join(', ')) : cleanText(value);
     });
     if (listing) listings.push(listing);
   }

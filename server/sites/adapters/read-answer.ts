@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
 import { SiteUnavailableError } from '../../errors';
-import { cleanText, webUrl } from '../extract';
+import { webUrl } from '../extract';
 import { parseAddress } from '../normalize-address';
+import { cleanText } from '../site-text';
 
 /** Site text: a string or number as one trimmed line, anything else as `undefined`. Never fails. */
 export const siteText = z
