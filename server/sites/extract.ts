@@ -12,6 +12,7 @@
  * relative to an item, numeric segments index arrays, and an array of strings is joined by ", ".
  */
 import * as cheerio from 'cheerio';
+import { safeHref } from '../../lib/safe-href';
 import type { Listing } from '../../lib/types';
 import type { SiteDefinition } from './site-definition';
 import { cleanText } from './site-text';
@@ -23,20 +24,12 @@ type ListingField = 'name' | 'address' | 'phone' | 'website' | 'url';
 const LISTING_FIELDS: readonly ListingField[] = ['name', 'address', 'phone', 'website', 'url'];
 
 /**
- * A link from site data as an absolute http(s) URL, or `undefined`: relative links resolve
- * against `base`, and other schemes (`javascript:`, `data:`) are dropped so a site cannot smuggle
- * them into the page.
+ * A link from site data: its site text, if that is an absolute http(s) URL once resolved against
+ * `base` (see {@link safeHref}), so a site cannot smuggle a `javascript:` or `data:` link into
+ * the page.
  */
 export function webUrl(value: unknown, base?: URL | string): string | undefined {
-  const text = cleanText(value);
-  if (text === undefined) return undefined;
-  try {
-    const url = new URL(text, base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    // Not a URL at all: for a link, absent is the only safe reading.
-    return undefined;
-  }
+  return safeHref(cleanText(value), base);
 }
 
 function toListing(read: (field: ListingField) => string | undefined): Listing | undefined {
