@@ -14,14 +14,12 @@
 import * as cheerio from 'cheerio';
 import { safeHref } from '../../lib/safe-href';
 import type { Listing } from '../../lib/types';
+import { formatAddress, LISTING_FIELDS, toListing } from './listing-fields';
 import type { SiteDefinition } from './site-definition';
 import { cleanText } from './site-text';
 
 /** Listings read from one answer are capped: a directory page shows a few dozen at most. */
 export const MAX_LISTINGS_PER_ANSWER = 50;
-
-type ListingField = 'name' | 'address' | 'phone' | 'website' | 'url';
-const LISTING_FIELDS: readonly ListingField[] = ['name', 'address', 'phone', 'website', 'url'];
 
 /**
  * A link from site data: its site text, if that is an absolute http(s) URL once resolved against
@@ -32,14 +30,9 @@ export function webUrl(value: unknown, base?: URL | string): string | undefined 
   return safeHref(cleanText(value), base);
 }
 
-function toListing(read: (field: ListingField) => string | undefined): Listing | undefined {
-  const values: Partial<Record<ListingField, string>> = {};
-  for (const field of LISTING_FIELDS) {
-    const value = read(field);
-    if (value !== undefined) values[field] = value;
-  }
-  if (!values.name) return undefined;
-  return { ...values, name: values.name };
+/** A listing from a reader of each field. */
+function readListing(read: (field: keyof Listing) => string | undefined): Listing | undefined {
+  return toListing(Object.fromEntries(LISTING_FIELDS.map((field) => [field, read(field)])));
 }
 
 /**
@@ -61,7 +54,7 @@ export function extractHtml(
     .slice(0, MAX_LISTINGS_PER_ANSWER)
     .each((_, element) => {
       const item = $(element);
-      const listing = toListing((field) => {
+      const listing = readListing((field) => {
         const rule = rules[field];
         if (!rule) return undefined;
         const at = rule.lastIndexOf('@');
@@ -94,7 +87,7 @@ export function extractJson(body: unknown, rules: Extract<SiteDefinition, { kind
   if (!Array.isArray(items)) return [];
   const listings: Listing[] = [];
   for (const item of items.slice(0, MAX_LISTINGS_PER_ANSWER)) {
-    const listing = toListing((field) => {
+    const listing = readListing((field) => {
       const path = rules[field];
       if (!path) return undefined;
       const value = readPath(item, path);
@@ -163,21 +156,15 @@ function ownValue(object: Record<string, unknown>, key: string): unknown {
 
 /** One LocalBusiness as a listing; its `url` is the listing page when on the page's host, else its website. */
 function jsonLdListing(object: Record<string, unknown>, pageUrl: URL | undefined): Listing | undefined {
-  const name = cleanText(ownValue(object, 'name'));
-  if (!name) return undefined;
-  const address = jsonLdAddress(ownValue(object, 'address'));
-  const phone = cleanText(ownValue(object, 'telephone'));
   const link = webUrl(ownValue(object, 'url'), pageUrl);
   const onSite = link !== undefined && pageUrl !== undefined && new URL(link).host === pageUrl.host;
-  const url = onSite ? link : undefined;
-  const website = onSite ? undefined : link;
-  return {
-    name,
-    ...(address ? { address } : {}),
-    ...(phone ? { phone } : {}),
-    ...(website ? { website } : {}),
-    ...(url ? { url } : {}),
-  };
+  return toListing({
+    name: cleanText(ownValue(object, 'name')),
+    address: jsonLdAddress(ownValue(object, 'address')),
+    phone: cleanText(ownValue(object, 'telephone')),
+    website: onSite ? undefined : link,
+    url: onSite ? link : undefined,
+  });
 }
 
 /** A schema.org PostalAddress (or plain text) as one line: `street, locality, region postalCode`. */
@@ -187,6 +174,10 @@ function jsonLdAddress(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   const address = value as Record<string, unknown>;
   const part = (key: string) => cleanText(ownValue(address, key));
-  const region = [part('addressRegion'), part('postalCode')].filter(Boolean).join(' ');
-  return cleanText([part('streetAddress'), part('addressLocality'), region].filter(Boolean).join(', '));
+  return formatAddress({
+    street: part('streetAddress'),
+    city: part('addressLocality'),
+    state: part('addressRegion'),
+    zip: part('postalCode'),
+  });
 }

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
 import { SiteUnavailableError } from '../../errors';
-import { webUrl } from '../extract';
 import { parseAddress } from '../normalize-address';
 import { cleanText } from '../site-text';
 
@@ -66,17 +65,6 @@ export function readItems<T extends z.ZodType>(
   });
 }
 
-/** Parts of a US address as APIs give them separately. */
-export interface AddressParts {
-  readonly houseNumber?: string;
-  readonly street?: string;
-  readonly unit?: string;
-  readonly city?: string;
-  /** Code (`TX`) or name (`Texas`): the matcher reads both. */
-  readonly state?: string;
-  readonly zip?: string;
-}
-
 /**
  * Country every adapter searches in: the matcher is built on US conventions (USPS addresses,
  * NANP phones), so results elsewhere could only be namesakes.
@@ -87,32 +75,6 @@ export const SEARCH_COUNTRY = { alpha2: 'US', alpha3: 'USA' } as const;
 export function unitText(value: string | undefined): string | undefined {
   if (!value) return undefined;
   return /^(#|apt|apartment|bldg|building|fl|floor|ofc|office|rm|room|ste|suite|unit)\b/i.test(value) ? value : `# ${value}`;
-}
-
-/** `1200 W Main St Ste 4, Austin, TX 78701` from parts; `undefined` when there are none. */
-export function formatAddress(parts: AddressParts): string | undefined {
-  const street = [parts.houseNumber, parts.street, parts.unit].filter(Boolean).join(' ');
-  const region = [parts.state, parts.zip].filter(Boolean).join(' ');
-  return cleanText([street, parts.city, region].filter(Boolean).join(', '));
-}
-
-/** A listing from read fields: `undefined` without a name; the link kept only when it is http(s). */
-export function toListing(fields: {
-  name: string | undefined;
-  address?: string | undefined;
-  phone?: string | undefined;
-  website?: string | undefined;
-  url?: string | undefined;
-}): Listing | undefined {
-  if (!fields.name) return undefined;
-  const url = webUrl(fields.url);
-  return {
-    name: fields.name,
-    ...(fields.address ? { address: fields.address } : {}),
-    ...(fields.phone ? { phone: fields.phone } : {}),
-    ...(fields.website ? { website: fields.website } : {}),
-    ...(url ? { url } : {}),
-  };
 }
 
 /** Listings without the `undefined`s. */
