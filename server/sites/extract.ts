@@ -130,13 +130,13 @@ function extractJsonLd($: cheerio.CheerioAPI, pageUrl: URL | undefined): Listing
     }
     if (node === null || typeof node !== 'object') return;
     const object = node as Record<string, unknown>;
-    const types = ([] as unknown[]).concat(ownValue(object, '@type') ?? []);
+    const types = ([] as unknown[]).concat(readPath(object, '@type') ?? []);
     if (types.some((type) => typeof type === 'string' && BUSINESS_TYPES.has(type.toLowerCase()))) {
       const listing = jsonLdListing(object, pageUrl);
       if (listing) listings.push(listing);
       return;
     }
-    for (const key of ['@graph', 'itemListElement', 'item', 'mainEntity']) visit(ownValue(object, key), depth + 1);
+    for (const key of ['@graph', 'itemListElement', 'item', 'mainEntity']) visit(readPath(object, key), depth + 1);
   };
   $('script[type="application/ld+json"]').each((_, element) => {
     let json: unknown;
@@ -150,18 +150,14 @@ function extractJsonLd($: cheerio.CheerioAPI, pageUrl: URL | undefined): Listing
   return listings;
 }
 
-function ownValue(object: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
 /** One LocalBusiness as a listing; its `url` is the listing page when on the page's host, else its website. */
 function jsonLdListing(object: Record<string, unknown>, pageUrl: URL | undefined): Listing | undefined {
-  const link = webUrl(ownValue(object, 'url'), pageUrl);
+  const link = webUrl(readPath(object, 'url'), pageUrl);
   const onSite = link !== undefined && pageUrl !== undefined && new URL(link).host === pageUrl.host;
   return toListing({
-    name: cleanText(ownValue(object, 'name')),
-    address: jsonLdAddress(ownValue(object, 'address')),
-    phone: cleanText(ownValue(object, 'telephone')),
+    name: cleanText(readPath(object, 'name')),
+    address: jsonLdAddress(readPath(object, 'address')),
+    phone: cleanText(readPath(object, 'telephone')),
     website: onSite ? undefined : link,
     url: onSite ? link : undefined,
   });
@@ -173,7 +169,7 @@ function jsonLdAddress(value: unknown): string | undefined {
   if (Array.isArray(value)) return jsonLdAddress(value[0]);
   if (value === null || typeof value !== 'object') return undefined;
   const address = value as Record<string, unknown>;
-  const part = (key: string) => cleanText(ownValue(address, key));
+  const part = (key: string) => cleanText(readPath(address, key));
   return formatAddress({
     street: part('streetAddress'),
     city: part('addressLocality'),

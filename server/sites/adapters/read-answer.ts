@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
 import { SiteUnavailableError } from '../../errors';
+import { readPath } from '../extract';
 import { parseAddress } from '../normalize-address';
 import { cleanText } from '../site-text';
 
@@ -27,12 +28,7 @@ export function lenientArray<T extends z.ZodType>(item: T) {
     // Optional before the transform, so an absent key is allowed and reads as `[]`.
     .optional()
     .transform((value) => (Array.isArray(value) ? value : []))
-    .transform((values) =>
-      values.flatMap((value) => {
-        const parsed = item.safeParse(value);
-        return parsed.success ? [parsed.data as z.output<T>] : [];
-      }),
-    );
+    .transform((values) => parseEach(values, item));
 }
 
 /**
@@ -51,7 +47,7 @@ export function readItems<T extends z.ZodType>(
   let list: unknown = body;
   if (key !== '') {
     const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
-    list = isObject && Object.hasOwn(body, key) ? (body as Record<string, unknown>)[key] : undefined;
+    list = isObject ? readPath(body, key) : undefined;
     if (isObject && list === undefined && quietKeys?.length !== undefined) {
       if (Object.keys(body).every((other) => quietKeys.includes(other))) return [];
     }
@@ -59,7 +55,12 @@ export function readItems<T extends z.ZodType>(
   if (!Array.isArray(list)) {
     throw new SiteUnavailableError(siteId, `unexpected answer: ${key === '' ? 'the body' : `"${key}"`} is not a list`);
   }
-  return list.flatMap((value) => {
+  return parseEach(list, item);
+}
+
+/** The values that parse with `item`, parsed; the others skipped. */
+function parseEach<T extends z.ZodType>(values: readonly unknown[], item: T): z.output<T>[] {
+  return values.flatMap((value) => {
     const parsed = item.safeParse(value);
     return parsed.success ? [parsed.data as z.output<T>] : [];
   });
