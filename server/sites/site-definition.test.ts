@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeZodError } from '../../lib/schemas';
-import { siteLimitsSchema } from './site-definition';
+import { fillPlaceholders, isUrlPlaceholder, siteLimitsSchema } from './site-definition';
 
 /** The schema's complaint about `value`, as a site file or an adapter's variable reports it. */
 function complaint(value: unknown): string | undefined {
@@ -26,5 +26,22 @@ describe('siteLimitsSchema', () => {
 
   it('refuses fields it does not know, so a typo is not silently ignored', () => {
     expect(complaint({ concurrency: 1, requests: 5, perMs: 1000, burst: 2 })).toMatch(/burst/);
+  });
+});
+
+describe('fillPlaceholders and isUrlPlaceholder', () => {
+  it('hands every {placeholder} to fill, known or not, and leaves the rest of the template alone', () => {
+    const seen: string[] = [];
+    const filled = fillPlaceholders('https://dir.test/{name}/x?where={location}&q={query}&{ not}', (placeholder) => {
+      seen.push(placeholder);
+      return isUrlPlaceholder(placeholder) ? placeholder.toUpperCase() : '';
+    });
+    expect(seen).toEqual(['name', 'location', 'query']);
+    expect(filled).toBe('https://dir.test/NAME/x?where=LOCATION&q=&{ not}');
+  });
+
+  it('knows the query fields and nothing else', () => {
+    expect(['name', 'location', 'phone', 'website'].every(isUrlPlaceholder)).toBe(true);
+    expect(['query', 'Name', '', 'constructor'].some(isUrlPlaceholder)).toBe(false);
   });
 });
