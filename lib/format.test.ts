@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatRemaining, safeHref } from './format';
-
-describe('safeHref', () => {
-  it('links only absolute http(s) URLs', () => {
-    expect(safeHref('https://brownbook.net/business/1')).toBe('https://brownbook.net/business/1');
-    expect(safeHref('http://x.test/a b')).toBe('http://x.test/a%20b');
-    for (const bad of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', 'data:text/html,<b>', '/relative', '', undefined, 'vbscript:x']) {
-      expect(safeHref(bad)).toBeUndefined();
-    }
-  });
-});
+import { formatPercent, formatRemaining } from './format';
 
 describe('formatPercent and formatRemaining', () => {
   it('say what a person would', () => {

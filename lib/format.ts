@@ -4,6 +4,9 @@
  */
 import type { SearchEvent } from './types';
 
+// The pages import safeHref from here; it lives in safe-href.ts, which the server shares.
+export { safeHref } from './safe-href';
+
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 /** `14:03:07.512` in the viewer's local time. */
@@ -40,21 +43,6 @@ export function describeEvent(event: SearchEvent): string {
     parts.push(`${s.found} found, ${s.partial} possible errors, ${s.notFound} not found, ${s.failed} failed`);
   }
   return parts.join(' · ');
-}
-
-/**
- * A link to site data as an href, or undefined when it is not an absolute http(s) URL: site data
- * is untrusted, and a `javascript:` or `data:` link from a directory must never become clickable.
- */
-export function safeHref(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
-  } catch {
-    // Not a URL at all: shown as text by the caller, never linked.
-    return undefined;
-  }
 }
 
 /** `83 %`, or `—` when there is no figure yet. */

@@ -6,7 +6,7 @@
 import type { BusinessQuery, Listing } from '../../lib/types';
 import { SiteUnavailableError } from '../errors';
 import { extractHtml, extractJson, webUrl } from './extract';
-import { URL_PLACEHOLDERS, type DeclarativeSiteDefinition, type SiteDefinition } from './site-definition';
+import { fillPlaceholders, isUrlPlaceholder, type DeclarativeSiteDefinition, type SiteDefinition } from './site-definition';
 import { fetchFromSite, type RateWindow } from './site-fetch';
 
 export { MAX_RESPONSE_BYTES, parseRetryAfter } from './site-fetch';
@@ -38,11 +38,9 @@ export interface SiteConnector {
 
 /** The search URL for a query: placeholders filled with URL-encoded query fields. */
 export function buildSearchUrl(template: string, query: BusinessQuery): URL {
-  const filled = template.replaceAll(/\{(\w+)\}/g, (_, field: string) => {
-    if (!(URL_PLACEHOLDERS as readonly string[]).includes(field)) return '';
-    return encodeURIComponent(query[field as keyof BusinessQuery] ?? '');
-  });
-  return new URL(filled);
+  return new URL(
+    fillPlaceholders(template, (field) => (isUrlPlaceholder(field) ? encodeURIComponent(query[field] ?? '') : '')),
+  );
 }
 
 function absoluteListingUrl(listing: Listing, base: URL): Listing {

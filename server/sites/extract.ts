@@ -12,55 +12,27 @@
  * relative to an item, numeric segments index arrays, and an array of strings is joined by ", ".
  */
 import * as cheerio from 'cheerio';
+import { safeHref } from '../../lib/safe-href';
 import type { Listing } from '../../lib/types';
+import { formatAddress, LISTING_FIELDS, toListing } from './listing-fields';
 import type { SiteDefinition } from './site-definition';
+import { cleanText } from './site-text';
 
 /** Listings read from one answer are capped: a directory page shows a few dozen at most. */
 export const MAX_LISTINGS_PER_ANSWER = 50;
-/** Longest field value kept; longer site text is cut. */
-export const MAX_FIELD_CHARS = 500;
-
-type ListingField = 'name' | 'address' | 'phone' | 'website' | 'url';
-const LISTING_FIELDS: readonly ListingField[] = ['name', 'address', 'phone', 'website', 'url'];
 
 /**
- * Site data as one line of plain text, at most {@link MAX_FIELD_CHARS} long; numbers are read as
- * text, anything else (objects, null, empty strings) as absent.
- */
-export function cleanText(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
-  if (typeof value !== 'string') return undefined;
-  const text = value.replace(/\s+/g, ' ').trim().slice(0, MAX_FIELD_CHARS);
-  return text || undefined;
-}
-
-const clean = cleanText;
-
-/**
- * A link from site data as an absolute http(s) URL, or `undefined`: relative links resolve
- * against `base`, and other schemes (`javascript:`, `data:`) are dropped so a site cannot smuggle
- * them into the page.
+ * A link from site data: its site text, if that is an absolute http(s) URL once resolved against
+ * `base` (see {@link safeHref}), so a site cannot smuggle a `javascript:` or `data:` link into
+ * the page.
  */
 export function webUrl(value: unknown, base?: URL | string): string | undefined {
-  const text = cleanText(value);
-  if (text === undefined) return undefined;
-  try {
-    const url = new URL(text, base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;
-  } catch {
-    // Not a URL at all: for a link, absent is the only safe reading.
-    return undefined;
-  }
+  return safeHref(cleanText(value), base);
 }
 
-function toListing(read: (field: ListingField) => string | undefined): Listing | undefined {
-  const values: Partial<Record<ListingField, string>> = {};
-  for (const field of LISTING_FIELDS) {
-    const value = read(field);
-    if (value !== undefined) values[field] = value;
-  }
-  if (!values.name) return undefined;
-  return { ...values, name: values.name };
+/** A listing from a reader of each field. */
+function readListing(read: (field: keyof Listing) => string | undefined): Listing | undefined {
+  return toListing(Object.fromEntries(LISTING_FIELDS.map((field) => [field, read(field)])));
 }
 
 /**
@@ -82,14 +54,14 @@ export function extractHtml(
     .slice(0, MAX_LISTINGS_PER_ANSWER)
     .each((_, element) => {
       const item = $(element);
-      const listing = toListing((field) => {
+      const listing = readListing((field) => {
         const rule = rules[field];
         if (!rule) return undefined;
         const at = rule.lastIndexOf('@');
         const selector = at >= 0 ? rule.slice(0, at).trim() : rule;
         const attribute = at >= 0 ? rule.slice(at + 1).trim() : undefined;
         const target = selector ? item.find(selector).first() : item;
-        return clean(attribute ? target.attr(attribute) : target.text());
+        return cleanText(attribute ? target.attr(attribute) : target.text());
       });
       if (listing) listings.push(listing);
     });
@@ -115,11 +87,11 @@ export function extractJson(body: unknown, rules: Extract<SiteDefinition, { kind
   if (!Array.isArray(items)) return [];
   const listings: Listing[] = [];
   for (const item of items.slice(0, MAX_LISTINGS_PER_ANSWER)) {
-    const listing = toListing((field) => {
+    const listing = readListing((field) => {
       const path = rules[field];
       if (!path) return undefined;
       const value = readPath(item, path);
-      return Array.isArray(value) ? clean(value.filter((v) => typeof v === 'string').join(', ')) : clean(value);
+      return Array.isArray(value) ? cleanText(value.filter((v) => typeof v === 'string').join(', ')) : cleanText(value);
     });
     if (listing) listings.push(listing);
   }
@@ -158,13 +130,13 @@ function extractJsonLd($: cheerio.CheerioAPI, pageUrl: URL | undefined): Listing
     }
     if (node === null || typeof node !== 'object') return;
     const object = node as Record<string, unknown>;
-    const types = ([] as unknown[]).concat(ownValue(object, '@type') ?? []);
+    const types = ([] as unknown[]).concat(readPath(object, '@type') ?? []);
     if (types.some((type) => typeof type === 'string' && BUSINESS_TYPES.has(type.toLowerCase()))) {
       const listing = jsonLdListing(object, pageUrl);
       if (listing) listings.push(listing);
       return;
     }
-    for (const key of ['@graph', 'itemListElement', 'item', 'mainEntity']) visit(ownValue(object, key), depth + 1);
+    for (const key of ['@graph', 'itemListElement', 'item', 'mainEntity']) visit(readPath(object, key), depth + 1);
   };
   $('script[type="application/ld+json"]').each((_, element) => {
     let json: unknown;
@@ -178,27 +150,17 @@ function extractJsonLd($: cheerio.CheerioAPI, pageUrl: URL | undefined): Listing
   return listings;
 }
 
-function ownValue(object: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
 /** One LocalBusiness as a listing; its `url` is the listing page when on the page's host, else its website. */
 function jsonLdListing(object: Record<string, unknown>, pageUrl: URL | undefined): Listing | undefined {
-  const name = cleanText(ownValue(object, 'name'));
-  if (!name) return undefined;
-  const address = jsonLdAddress(ownValue(object, 'address'));
-  const phone = cleanText(ownValue(object, 'telephone'));
-  const link = webUrl(ownValue(object, 'url'), pageUrl);
+  const link = webUrl(readPath(object, 'url'), pageUrl);
   const onSite = link !== undefined && pageUrl !== undefined && new URL(link).host === pageUrl.host;
-  const url = onSite ? link : undefined;
-  const website = onSite ? undefined : link;
-  return {
-    name,
-    ...(address ? { address } : {}),
-    ...(phone ? { phone } : {}),
-    ...(website ? { website } : {}),
-    ...(url ? { url } : {}),
-  };
+  return toListing({
+    name: cleanText(readPath(object, 'name')),
+    address: jsonLdAddress(readPath(object, 'address')),
+    phone: cleanText(readPath(object, 'telephone')),
+    website: onSite ? undefined : link,
+    url: onSite ? link : undefined,
+  });
 }
 
 /** A schema.org PostalAddress (or plain text) as one line: `street, locality, region postalCode`. */
@@ -207,7 +169,11 @@ function jsonLdAddress(value: unknown): string | undefined {
   if (Array.isArray(value)) return jsonLdAddress(value[0]);
   if (value === null || typeof value !== 'object') return undefined;
   const address = value as Record<string, unknown>;
-  const part = (key: string) => cleanText(ownValue(address, key));
-  const region = [part('addressRegion'), part('postalCode')].filter(Boolean).join(' ');
-  return cleanText([part('streetAddress'), part('addressLocality'), region].filter(Boolean).join(', '));
+  const part = (key: string) => cleanText(readPath(address, key));
+  return formatAddress({
+    street: part('streetAddress'),
+    city: part('addressLocality'),
+    state: part('addressRegion'),
+    zip: part('postalCode'),
+  });
 }

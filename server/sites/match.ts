@@ -36,6 +36,7 @@ import { parseAddress, sameStreet, sameUnit, type ParsedAddress } from './normal
 import { compareNames } from './normalize-name';
 import { normalizePhone } from './normalize-phone';
 import { normalizeWebsite } from './normalize-website';
+import { cleanText } from './site-text';
 
 /**
  * Weighted score (0..1) from which a listing whose name passes counts as `partial`. 0.5 is
@@ -64,12 +65,6 @@ export const MATCH_WEIGHTS = {
  * floating-point noise (0.55 + 0.1 ≠ 0.65 exactly).
  */
 const SCORE_EPSILON = 1e-9;
-
-/**
- * Longest listing field the matcher reads, in characters. Listing fields are untrusted site
- * data and the fuzzy scores cost O(n·m); real names and addresses are far shorter.
- */
-const MAX_LISTING_FIELD = 500;
 
 /** How one listing compares with the query. */
 export interface MatchResult {
@@ -121,12 +116,12 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
     if (matched) earned += weight;
   };
 
-  const listingName = siteText(listing.name);
+  const listingName = listingText(listing.name);
   const name = listingName === undefined ? undefined : compareNames(query.name, listingName);
 
   let phoneMatches = false;
   if (queryPhone !== undefined) {
-    const listingPhone = optional(siteText(listing.phone), normalizePhone);
+    const listingPhone = optional(listingText(listing.phone), normalizePhone);
     if (listingPhone === undefined) {
       fields.phone = 'missing';
     } else {
@@ -138,7 +133,7 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
 
   // A query website that names no host (`n/a`) cannot be compared, so it gets no verdict.
   if (queryWebsite !== undefined) {
-    const listingWebsite = optional(siteText(listing.website), normalizeWebsite);
+    const listingWebsite = optional(listingText(listing.website), normalizeWebsite);
     fields.website =
       listingWebsite === undefined ? 'missing' : listingWebsite === queryWebsite ? 'match' : 'mismatch';
   }
@@ -149,7 +144,7 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
   let streetMatches = false;
   // A location with nothing recognisable in it ("downtown") cannot be compared either.
   if (Object.keys(queryPlace).length > 0) {
-    const listingPlace = optional(siteText(listing.address), parseAddress) ?? {};
+    const listingPlace = optional(listingText(listing.address), parseAddress) ?? {};
     const address = compareAddresses(queryPlace, listingPlace);
     fields.address = address.verdict;
     elsewhere = address.elsewhere;
@@ -214,7 +209,7 @@ export function bestMatch(
 
 /** How close a listing's name is to the query's as typed, 0..100: breaks ties between candidates. */
 function nameCloseness(queryName: string, listingName: unknown): number {
-  const text = siteText(listingName);
+  const text = listingText(listingName);
   return text === undefined ? 0 : ratio(queryName.toLowerCase(), text.toLowerCase());
 }
 
@@ -273,13 +268,11 @@ function compareAddresses(
 }
 
 /**
- * A listing field as trimmed text, or `undefined` when empty. Sites are untrusted: a JSON site
- * may give a phone as a number, so numbers are read as text and anything else as absent.
+ * A listing field as the matcher reads it: site text with its line breaks kept, since the
+ * address parser reads a line break as the end of an address line.
  */
-function siteText(value: unknown): string | undefined {
-  const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
-  const trimmed = text.trim().slice(0, MAX_LISTING_FIELD);
-  return trimmed === '' ? undefined : trimmed;
+function listingText(value: unknown): string | undefined {
+  return cleanText(value, { oneLine: false });
 }
 
 function optional<T>(value: string | undefined, normalise: (text: string) => T): T | undefined {

@@ -7,8 +7,24 @@ import { siteIdSchema } from '../../lib/schemas';
 
 /** Query fields that may appear as `{placeholder}` in a search URL. */
 export const URL_PLACEHOLDERS = ['name', 'location', 'phone', 'website'] as const;
+/** A query field that may appear as `{placeholder}` in a search URL. */
+export type UrlPlaceholder = (typeof URL_PLACEHOLDERS)[number];
 
-const limitsSchema = z.strictObject({
+/** Whether `name` is one of the {@link URL_PLACEHOLDERS}. */
+export function isUrlPlaceholder(name: string): name is UrlPlaceholder {
+  return (URL_PLACEHOLDERS as readonly string[]).includes(name);
+}
+
+/** A search URL template with each `{placeholder}` replaced by `fill(placeholder)`, known or not. */
+export function fillPlaceholders(template: string, fill: (placeholder: string) => string): string {
+  return template.replaceAll(/\{(\w+)\}/g, (_, placeholder: string) => fill(placeholder));
+}
+
+/**
+ * How fast a site may be asked: `{concurrency, requests, perMs}`. The one schema for a site
+ * file's `limits` and for an adapter's `<KIND>_LIMITS` variable.
+ */
+export const siteLimitsSchema = z.strictObject({
   /** Requests in flight at once. 1–100. */
   concurrency: z.number().int().min(1).max(100),
   /** Requests allowed per `perMs` sliding window. 1–10,000. */
@@ -20,10 +36,15 @@ const limitsSchema = z.strictObject({
 const searchUrlSchema = z
   .string()
   .superRefine((value, ctx) => {
+    const unknown: string[] = [];
+    // Placeholders are not valid in every URL position until filled; try with them filled.
+    const filled = fillPlaceholders(value, (placeholder) => {
+      if (!isUrlPlaceholder(placeholder)) unknown.push(placeholder);
+      return 'x';
+    });
     let url: URL;
     try {
-      // Placeholders are not valid in every URL position until filled; try with them filled.
-      url = new URL(value.replaceAll(/\{(\w+)\}/g, 'x'));
+      url = new URL(filled);
     } catch {
       ctx.addIssue({ code: 'custom', message: `not an absolute URL: ${JSON.stringify(value)}` });
       return;
@@ -35,13 +56,11 @@ const searchUrlSchema = z
     if (authority.includes('{')) {
       ctx.addIssue({ code: 'custom', message: 'the host must be fixed, never a placeholder' });
     }
-    for (const [, placeholder] of value.matchAll(/\{(\w+)\}/g)) {
-      if (!(URL_PLACEHOLDERS as readonly string[]).includes(placeholder!)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `unknown placeholder {${placeholder}}; expected one of ${URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
-        });
-      }
+    for (const placeholder of unknown) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder {${placeholder}}; expected one of ${URL_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+      });
     }
   });
 
@@ -75,7 +94,7 @@ const common = {
   id: siteIdSchema,
   name: z.string().min(1).max(100),
   search: z.strictObject({ url: searchUrlSchema }),
-  limits: limitsSchema,
+  limits: siteLimitsSchema,
   /** Per-attempt timeout. Default 4000 ms; 100 ms – 60 s. */
   timeoutMs: z.number().int().min(100).max(60_000).default(4000),
   /** Retries after the first attempt. Default 2; 0–10. */
@@ -132,4 +151,4 @@ export type DeclarativeSiteDefinitionInput = Extract<SiteDefinitionInput, { kind
 /** A site searched by a code adapter. */
 export type AdapterSiteDefinition = Extract<SiteDefinition, { kind: AdapterKind }>;
 /** A site's limits. */
-export type SiteLimits = SiteDefinition['limits'];
+export type SiteLimits = z.output<typeof siteLimitsSchema>;

@@ -16,9 +16,10 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
+import { formatAddress, toListing } from '../listing-fields';
 import type { SiteRequest } from '../site-fetch';
 import { PlaceApiAdapter, type AdapterOptions, type AdapterProfile } from './place-api-adapter';
-import { compact, formatAddress, lenient, readItems, siteText, toListing } from './read-answer';
+import { compact, lenient, readItems, siteText } from './read-answer';
 
 /** Version header the adapter is written against. */
 export const FOURSQUARE_API_VERSION = '2025-06-17';

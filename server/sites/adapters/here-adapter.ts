@@ -17,9 +17,10 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
+import { formatAddress, toListing } from '../listing-fields';
 import type { SiteRequest } from '../site-fetch';
 import { PlaceApiAdapter, type AdapterOptions, type AdapterProfile } from './place-api-adapter';
-import { compact, formatAddress, freeText, lenient, lenientArray, readItems, SEARCH_COUNTRY, siteText, toListing } from './read-answer';
+import { compact, freeText, lenient, lenientArray, readItems, SEARCH_COUNTRY, siteText } from './read-answer';
 
 /** HERE Discover's documented defaults (limited plan). */
 export const HERE_PROFILE: AdapterProfile = {

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { describeZodError } from '../../../lib/schemas';
 import { ValidationError } from '../../errors';
 import type { SiteConnector } from '../connector';
-import type { AdapterKind, SiteLimits } from '../site-definition';
+import { siteLimitsSchema, type AdapterKind, type SiteLimits } from '../site-definition';
 import { FOURSQUARE_PLACES_PROFILE, FoursquarePlacesAdapter } from './foursquare-places-adapter';
 import { GOOGLE_PLACES_PROFILE, GooglePlacesAdapter } from './google-places-adapter';
 import { HERE_PROFILE, HereAdapter } from './here-adapter';
@@ -64,12 +64,6 @@ export function envPrefix(kind: AdapterKind): string {
 
 const baseUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 
-const limitsSchema = z.strictObject({
-  concurrency: z.number().int().min(1).max(100),
-  requests: z.number().int().min(1).max(10_000),
-  perMs: z.number().int().min(1).max(86_400_000),
-});
-
 function readBaseUrl(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const parsed = baseUrlSchema.safeParse(value.trim());
@@ -85,7 +79,7 @@ function readLimits(name: string, value: string | undefined): SiteLimits | undef
   } catch {
     throw new ValidationError(`${name} must be JSON like {"concurrency":2,"requests":5,"perMs":1000}, got ${JSON.stringify(value)}`);
   }
-  const parsed = limitsSchema.safeParse(json);
+  const parsed = siteLimitsSchema.safeParse(json);
   if (!parsed.success) throw new ValidationError(`${name} is invalid: ${describeZodError(parsed.error)}`);
   return parsed.data;
 }

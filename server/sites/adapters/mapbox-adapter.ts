@@ -14,9 +14,10 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
+import { toListing } from '../listing-fields';
 import type { SiteRequest } from '../site-fetch';
 import { PlaceApiAdapter, type AdapterOptions, type AdapterProfile } from './place-api-adapter';
-import { compact, freeText, lenient, readItems, SEARCH_COUNTRY, siteText, toListing } from './read-answer';
+import { compact, freeText, lenient, readItems, SEARCH_COUNTRY, siteText } from './read-answer';
 
 /** Mapbox Search Box defaults. */
 export const MAPBOX_PROFILE: AdapterProfile = {

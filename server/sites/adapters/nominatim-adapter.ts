@@ -12,9 +12,10 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
+import { formatAddress, toListing } from '../listing-fields';
 import type { SiteRequest } from '../site-fetch';
 import { PlaceApiAdapter, type AdapterOptions, type AdapterProfile } from './place-api-adapter';
-import { compact, formatAddress, freeText, lenient, readItems, SEARCH_COUNTRY, siteText, toListing } from './read-answer';
+import { compact, freeText, lenient, readItems, SEARCH_COUNTRY, siteText } from './read-answer';
 
 /** Nominatim's documented defaults. */
 export const NOMINATIM_PROFILE: AdapterProfile = {

@@ -22,11 +22,12 @@
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
 import { SiteUnavailableError, UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
+import { formatAddress, toListing } from '../listing-fields';
 import { normalizeCity } from '../normalize-address';
 import { normalizeName } from '../normalize-name';
 import type { SiteRequest } from '../site-fetch';
 import { PlaceApiAdapter, type AdapterOptions, type AdapterProfile } from './place-api-adapter';
-import { compact, formatAddress, lenient, queryPlace, readItems, siteText, toListing, unitText } from './read-answer';
+import { compact, lenient, queryPlace, readItems, siteText, unitText } from './read-answer';
 
 /** Overpass's documented defaults (public instance). */
 export const OVERPASS_PROFILE: AdapterProfile = {

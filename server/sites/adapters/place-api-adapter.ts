@@ -11,7 +11,7 @@
 import type { BusinessQuery, Listing } from '../../../lib/types';
 import { SiteUnavailableError, UnrecoverableSiteError } from '../../errors';
 import type { SearchAttemptOptions, SiteAnswer, SiteConnector } from '../connector';
-import { MAX_LISTINGS_PER_ANSWER } from '../extract';
+import { MAX_LISTINGS_PER_ANSWER, webUrl } from '../extract';
 import { siteDefinitionSchema, type AdapterKind, type AdapterSiteDefinition, type SiteLimits } from '../site-definition';
 import { fetchFromSite, type SiteRequest } from '../site-fetch';
 
@@ -107,15 +107,13 @@ export abstract class PlaceApiAdapter implements SiteConnector {
   }
 
   /**
-   * A link to the listing as the user may follow it. Against the sandbox only links into the
+   * A link to the listing as the user may follow it: an absolute http(s) URL or nothing, so an
+   * adapter sets a listing's `url` through here only. Against the sandbox only links into the
    * sandbox itself are kept: a made-up business must never link to a real site's page.
    */
   protected realLink(url: string | undefined): string | undefined {
-    if (url === undefined || !this.definition.sandbox) return url;
-    try {
-      return new URL(url).origin === new URL(this.definition.search.url).origin ? url : undefined;
-    } catch {
-      return undefined;
-    }
+    const link = webUrl(url);
+    if (link === undefined || !this.definition.sandbox) return link;
+    return new URL(link).origin === new URL(this.definition.search.url).origin ? link : undefined;
   }
 }

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
 import { SiteUnavailableError } from '../../errors';
-import { cleanText, webUrl } from '../extract';
+import { readPath } from '../extract';
 import { parseAddress } from '../normalize-address';
+import { cleanText } from '../site-text';
 
 /** Site text: a string or number as one trimmed line, anything else as `undefined`. Never fails. */
 export const siteText = z
@@ -27,12 +28,7 @@ export function lenientArray<T extends z.ZodType>(item: T) {
     // Optional before the transform, so an absent key is allowed and reads as `[]`.
     .optional()
     .transform((value) => (Array.isArray(value) ? value : []))
-    .transform((values) =>
-      values.flatMap((value) => {
-        const parsed = item.safeParse(value);
-        return parsed.success ? [parsed.data as z.output<T>] : [];
-      }),
-    );
+    .transform((values) => parseEach(values, item));
 }
 
 /**
@@ -51,7 +47,7 @@ export function readItems<T extends z.ZodType>(
   let list: unknown = body;
   if (key !== '') {
     const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
-    list = isObject && Object.hasOwn(body, key) ? (body as Record<string, unknown>)[key] : undefined;
+    list = isObject ? readPath(body, key) : undefined;
     if (isObject && list === undefined && quietKeys?.length !== undefined) {
       if (Object.keys(body).every((other) => quietKeys.includes(other))) return [];
     }
@@ -59,21 +55,15 @@ export function readItems<T extends z.ZodType>(
   if (!Array.isArray(list)) {
     throw new SiteUnavailableError(siteId, `unexpected answer: ${key === '' ? 'the body' : `"${key}"`} is not a list`);
   }
-  return list.flatMap((value) => {
+  return parseEach(list, item);
+}
+
+/** The values that parse with `item`, parsed; the others skipped. */
+function parseEach<T extends z.ZodType>(values: readonly unknown[], item: T): z.output<T>[] {
+  return values.flatMap((value) => {
     const parsed = item.safeParse(value);
     return parsed.success ? [parsed.data as z.output<T>] : [];
   });
-}
-
-/** Parts of a US address as APIs give them separately. */
-export interface AddressParts {
-  readonly houseNumber?: string;
-  readonly street?: string;
-  readonly unit?: string;
-  readonly city?: string;
-  /** Code (`TX`) or name (`Texas`): the matcher reads both. */
-  readonly state?: string;
-  readonly zip?: string;
 }
 
 /**
@@ -86,32 +76,6 @@ export const SEARCH_COUNTRY = { alpha2: 'US', alpha3: 'USA' } as const;
 export function unitText(value: string | undefined): string | undefined {
   if (!value) return undefined;
   return /^(#|apt|apartment|bldg|building|fl|floor|ofc|office|rm|room|ste|suite|unit)\b/i.test(value) ? value : `# ${value}`;
-}
-
-/** `1200 W Main St Ste 4, Austin, TX 78701` from parts; `undefined` when there are none. */
-export function formatAddress(parts: AddressParts): string | undefined {
-  const street = [parts.houseNumber, parts.street, parts.unit].filter(Boolean).join(' ');
-  const region = [parts.state, parts.zip].filter(Boolean).join(' ');
-  return cleanText([street, parts.city, region].filter(Boolean).join(', '));
-}
-
-/** A listing from read fields: `undefined` without a name; the link kept only when it is http(s). */
-export function toListing(fields: {
-  name: string | undefined;
-  address?: string | undefined;
-  phone?: string | undefined;
-  website?: string | undefined;
-  url?: string | undefined;
-}): Listing | undefined {
-  if (!fields.name) return undefined;
-  const url = webUrl(fields.url);
-  return {
-    name: fields.name,
-    ...(fields.address ? { address: fields.address } : {}),
-    ...(fields.phone ? { phone: fields.phone } : {}),
-    ...(fields.website ? { website: fields.website } : {}),
-    ...(url ? { url } : {}),
-  };
 }
 
 /** Listings without the `undefined`s. */

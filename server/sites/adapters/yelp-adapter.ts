@@ -21,10 +21,11 @@
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
 import { UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
+import { formatAddress, toListing } from '../listing-fields';
 import { normalizePhone } from '../normalize-phone';
 import type { SiteRequest } from '../site-fetch';
 import { PlaceApiAdapter, type AdapterOptions, type AdapterProfile } from './place-api-adapter';
-import { compact, formatAddress, lenient, lenientArray, queryPlace, readItems, SEARCH_COUNTRY, siteText, toListing } from './read-answer';
+import { compact, lenient, lenientArray, queryPlace, readItems, SEARCH_COUNTRY, siteText } from './read-answer';
 
 /** Yelp Fusion's documented defaults (starter plan). */
 export const YELP_PROFILE: AdapterProfile = {
