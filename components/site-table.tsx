@@ -1,5 +1,6 @@
 import { memo } from 'react';
-import { formatDuration, safeHref } from '@/lib/format';
+import { formatDuration } from '@/lib/format';
+import { safeHref } from '@/lib/safe-href';
 import type { FieldVerdict, MatchField, SiteResult } from '@/lib/types';
 import { OutcomeLabel, SandboxBadge, StatusBadge, VerdictMark } from './status-badge';
 import { card, link, muted } from './ui';

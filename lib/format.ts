@@ -4,8 +4,6 @@
  */
 import type { SearchEvent } from './types';
 
-// The pages import safeHref from here; it lives in safe-href.ts, which the server shares.
-export { safeHref } from './safe-href';
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
