@@ -4,7 +4,6 @@
  */
 import type { SearchEvent } from './types';
 
-
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 /** `14:03:07.512` in the viewer's local time. */
