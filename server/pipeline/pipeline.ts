@@ -124,11 +124,10 @@ export class Pipeline {
       : new LocalScheduler({ sites, hooks, logger: options.logger, now: this.now });
     const cache = new AnswerCache(this.now);
     for (const connector of searchable) {
-      const feedback = this.scheduler.limiter(connector.definition.id);
-      this.requesters.set(
-        connector.definition.id,
-        new SiteRequester({ connector, cache, feedback, circuit: options.circuit, now: this.now }),
-      );
+      const { id } = connector.definition;
+      const feedback = this.scheduler.limiter(id);
+      const sendGate = this.scheduler.sendGate?.(id);
+      this.requesters.set(id, new SiteRequester({ connector, cache, feedback, sendGate, circuit: options.circuit, now: this.now }));
     }
   }
 

@@ -65,8 +65,13 @@ interface Run {
   endedAt?: number;
 }
 
-/** Hooks that record every run, hold each for `workMs` and decline what `decline` says. */
+/**
+ * Hooks that record every run, hold each for `workMs` and decline what `decline` says. A run
+ * "sends" at once, through the scheduler's send gate when it has one (`bind` gives it the
+ * scheduler), so `startedAt` is the send the site would count.
+ */
 function recordingHooks(options: { workMs?: number; decline?: (job: SiteJob) => boolean } = {}) {
+  let scheduler: Scheduler | undefined;
   const runs: Run[] = [];
   const scheduled: string[] = [];
   const running = new Map<string, number>();
@@ -79,13 +84,16 @@ function recordingHooks(options: { workMs?: number; decline?: (job: SiteJob) => 
       return !options.decline?.(job);
     },
     run: async (job) => {
+      const permit = await scheduler?.sendGate?.(job.siteId).acquire(job.abort.signal);
       const run: Run = { siteId: job.siteId, searchId: job.searchId, startedAt: Date.now() };
+      permit?.markSent(run.startedAt);
       runs.push(run);
       const now = (running.get(job.siteId) ?? 0) + 1;
       running.set(job.siteId, now);
       maxRunning.set(job.siteId, Math.max(now, maxRunning.get(job.siteId) ?? 0));
       await new Promise((resolve) => setTimeout(resolve, options.workMs ?? 0));
       running.set(job.siteId, running.get(job.siteId)! - 1);
+      permit?.settle();
       run.endedAt = Date.now();
       if (runs.filter((r) => r.endedAt !== undefined).length >= expected) settle();
     },
@@ -98,7 +106,10 @@ function recordingHooks(options: { workMs?: number; decline?: (job: SiteJob) => 
       if (runs.filter((r) => r.endedAt !== undefined).length >= count) resolve();
     });
   const order = (siteId: string) => runs.filter((r) => r.siteId === siteId).map((r) => r.searchId);
-  return { hooks, runs, scheduled, maxRunning, ended, order };
+  const bind = (bound: Scheduler) => {
+    scheduler = bound;
+  };
+  return { hooks, bind, runs, scheduled, maxRunning, ended, order };
 }
 
 /** The most starts of `runs` in any window of `windowMs`. */
@@ -118,8 +129,12 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function describeSchedulerConformance(name: string, makeScheduler: SchedulerFactory): void {
   describe(`Scheduler conformance: ${name}`, () => {
     let fixture: SchedulerFixture | undefined;
-    const start = async (sites: readonly ConformanceSite[], hooks: SchedulerHooks) => {
-      fixture = await makeScheduler(sites, hooks);
+    const start = async (
+      sites: readonly ConformanceSite[],
+      recorder: { hooks: SchedulerHooks; bind: (scheduler: Scheduler) => void },
+    ) => {
+      fixture = await makeScheduler(sites, recorder.hooks);
+      recorder.bind(fixture.scheduler);
       return fixture.scheduler;
     };
     afterEach(async () => {
@@ -133,7 +148,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('never runs more jobs of a site at once than its concurrency, and runs them all', async () => {
       const site = { id: 'narrow.test', limits: { concurrency: 2, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks({ workMs: 40 });
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       scheduler.enqueue(Array.from({ length: 10 }, (_, i) => conformanceJob(`search-${i}`, site.id)));
       await recorder.ended(10);
       expect(recorder.maxRunning.get(site.id)).toBe(2);
@@ -143,7 +158,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('never starts more jobs of a site in a window than its rate allows, and goes as fast as it allows', async () => {
       const site = { id: 'slow-rate.test', limits: { concurrency: 5, requests: 3, perMs: 300 } };
       const recorder = recordingHooks();
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       const startedAt = Date.now();
       scheduler.enqueue(Array.from({ length: 9 }, (_, i) => conformanceJob(`search-${i}`, site.id)));
       await recorder.ended(9);
@@ -156,7 +171,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
       const busy = { id: 'busy.test', limits: { concurrency: 1, requests: 100, perMs: 1000 } };
       const free = { id: 'free.test', limits: { concurrency: 1, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks({ workMs: 150 });
-      const scheduler = await start([busy, free], recorder.hooks);
+      const scheduler = await start([busy, free], recorder);
       scheduler.enqueue([1, 2, 3].map((i) => conformanceJob(`search-${i}`, busy.id)));
       scheduler.enqueue([conformanceJob('search-9', free.id)]);
       await recorder.ended(4);
@@ -168,7 +183,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('offers interactive jobs before bulk ones, and searches in arrival order', async () => {
       const site = { id: 'one-slot.test', limits: { concurrency: 1, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks({ workMs: 60 });
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       scheduler.enqueue([conformanceJob('first', site.id)]);
       await pause(20);
       scheduler.enqueue(['bulk-1', 'bulk-2', 'bulk-3'].map((id) => conformanceJob(id, site.id, 'bulk')));
@@ -180,7 +195,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('gives the slot of a declined job to the next one at once', async () => {
       const site = { id: 'declining.test', limits: { concurrency: 1, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks({ decline: (job) => job.searchId.startsWith('ended') });
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       scheduler.enqueue(['ended-1', 'ended-2', 'live-1', 'ended-3', 'live-2'].map((id) => conformanceJob(id, site.id)));
       await recorder.ended(2);
       expect(recorder.order(site.id)).toEqual(['live-1', 'live-2']);
@@ -190,7 +205,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('drops the waiting and delayed jobs of a removed search', async () => {
       const site = { id: 'removal.test', limits: { concurrency: 1, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks({ workMs: 80 });
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       scheduler.enqueue([conformanceJob('keep-1', site.id)]);
       scheduler.enqueue([conformanceJob('gone', site.id)]);
       scheduler.enqueue([conformanceJob('gone', site.id)], { delayMs: 100, front: true });
@@ -207,7 +222,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('holds a delayed job at least its delay, then offers it ahead of its search', async () => {
       const site = { id: 'delay.test', limits: { concurrency: 3, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks();
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       const enqueuedAt = Date.now();
       scheduler.enqueue([conformanceJob('retry', site.id)], { delayMs: 200, front: true });
       await recorder.ended(1);
@@ -218,7 +233,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
       const site = { id: 'pushy.test', limits: { concurrency: 2, requests: 100, perMs: 1000 } };
       const other = { id: 'calm.test', limits: { concurrency: 2, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks();
-      const scheduler = await start([site, other], recorder.hooks);
+      const scheduler = await start([site, other], recorder);
       const pushedAt = Date.now();
       scheduler.limiter(site.id).pushBack(300);
       expect(scheduler.limiter(site.id).pausedUntil).toBeGreaterThanOrEqual(pushedAt + 300);
@@ -234,7 +249,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('reports buffered jobs per site and in all', async () => {
       const site = { id: 'stats.test', limits: { concurrency: 1, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks({ workMs: 200 });
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       scheduler.enqueue([1, 2, 3, 4].map((i) => conformanceJob(`search-${i}`, site.id)));
       await pause(50);
       expect(scheduler.bufferedJobs).toBe(3);
@@ -247,7 +262,7 @@ export function describeSchedulerConformance(name: string, makeScheduler: Schedu
     it('drains: starts nothing more and resolves once the running jobs have ended', async () => {
       const site = { id: 'drain.test', limits: { concurrency: 2, requests: 100, perMs: 1000 } };
       const recorder = recordingHooks({ workMs: 150 });
-      const scheduler = await start([site], recorder.hooks);
+      const scheduler = await start([site], recorder);
       scheduler.enqueue([1, 2, 3, 4].map((i) => conformanceJob(`search-${i}`, site.id)));
       await pause(50);
       await scheduler.drain();

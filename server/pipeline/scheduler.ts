@@ -17,8 +17,10 @@
  * the site's window has room.
  *
  * Invariants (every implementation):
- * - Jobs running for a site MUST NOT exceed its `concurrency`, and starts in any window of
- *   `perMs` MUST NOT exceed its `requests` (at the adaptive rate after push-back).
+ * - Jobs running for a site MUST NOT exceed its `concurrency`, and requests in any window of
+ *   `perMs` MUST NOT exceed its `requests` (at the adaptive rate after push-back). One process
+ *   spaces the starts (p-queue) and each site's requester its sends; a scheduler that admits the
+ *   sends itself, across nodes, offers its gate as `sendGate` and the requesters use it.
  * - A job is offered only when its site has a free slot; a slot frees when `run` resolves or
  *   `schedule` declines the job. Nothing polls.
  * - Within a site, interactive jobs MUST be offered before bulk ones, and searches of one
@@ -27,6 +29,7 @@
  *   included) is offered again.
  * - `limiter(siteId).pushBack` pauses the site until the time given, on every node that runs it.
  */
+import type { SendGate } from './send-window';
 import type { SiteJob } from './site-job';
 
 /** What a scheduler calls back into the pipeline. */
@@ -84,6 +87,11 @@ export interface Scheduler {
   removeSearch(searchId: string): void;
   /** The limits keeper of one site, for feedback from its answers. */
   limiter(siteId: string): SiteRateFeedback;
+  /**
+   * The gate a site's requests pass when the scheduler keeps the rate on sends itself (the
+   * cluster, on Redis's clock). Absent: each requester keeps a send window of its own.
+   */
+  sendGate?(siteId: string): SendGate;
   /** Live figures of one site; undefined for a site this scheduler does not run. */
   siteStats(siteId: string): SchedulerSiteStats | undefined;
   /** Jobs waiting for a slot, all sites. */
