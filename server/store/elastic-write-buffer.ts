@@ -93,6 +93,7 @@ export interface ElasticWriteBufferOptions {
   readonly flushDocs: number;
   /** First delay before a failed flush is retried; it doubles per failure up to `retryMaxMs`. */
   readonly retryMinMs: number;
+  /** Longest delay between retries. */
   readonly retryMaxMs: number;
   /** How long `close()` keeps flushing before it gives up. */
   readonly closeTimeoutMs: number;
