@@ -2,23 +2,49 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { summarize } from '../../lib/search-state';
 import type { Search, SiteResult } from '../../lib/types';
+import { OverloadedError } from '../errors';
 import type { Store, StoreBatch } from '../store/store';
 import { EventLog, FLUSH_EVENTS, FLUSH_MS } from './event-log';
 
-/** A store collaborator that records batches and fails when told to. */
+/**
+ * A store collaborator that records the batches it takes and the time of every write, and
+ * rejects the next writes when told to (with `new Error('store unavailable')` unless given).
+ */
 function recordingStore() {
   const batches: StoreBatch[] = [];
+  const writesAt: number[] = [];
   let failNext = 0;
+  let rejection = () => new Error('store unavailable');
   const store = {
     write: vi.fn(async (batch: StoreBatch) => {
+      writesAt.push(Date.now());
       if (failNext > 0) {
         failNext--;
-        throw new Error('store unavailable');
+        throw rejection();
       }
       batches.push(batch);
     }),
   } as unknown as Store;
-  return { store, batches, failTimes: (n: number) => (failNext = n) };
+  const failTimes = (n: number, error?: () => Error) => {
+    failNext = n;
+    if (error) rejection = error;
+  };
+  return { store, batches, writesAt, failTimes };
+}
+
+/** A store whose writes stay in flight until the test takes or rejects each of them. */
+function gatedStore() {
+  const writes: { at: number; batch: StoreBatch; take: () => void; reject: (error: Error) => void }[] = [];
+  const store = {
+    write: (batch: StoreBatch) =>
+      new Promise<void>((resolve, reject) => writes.push({ at: Date.now(), batch, take: resolve, reject })),
+  } as unknown as Store;
+  return { store, writes };
+}
+
+/** Every event seq the store took, per search, in the order it took them. */
+function seqsTaken(batches: readonly StoreBatch[], searchId = 's1'): number[] {
+  return batches.flatMap((b) => b.events!.filter((e) => e.searchId === searchId).map((e) => e.seq));
 }
 
 const results: SiteResult[] = [
@@ -137,5 +163,119 @@ describe('EventLog', () => {
     const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
     expect(log.emit('nope', 'site:done', 'a.com')).toBeUndefined();
     expect(log.snapshot('nope')).toBeUndefined();
+  });
+  describe('a batch the store rejects', () => {
+    it('is sent again after the retryAfterMs of an OverloadedError, in front of what came since', async () => {
+      const { store, writes } = gatedStore();
+      const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+      log.create(makeSearch('s1'), results);
+      log.emit('s1', 'site:scheduled', 'a.com');
+      await vi.advanceTimersByTimeAsync(FLUSH_MS);
+      expect(writes.map((w) => w.at)).toStrictEqual([FLUSH_MS]);
+      // Emitted while the first write is in flight.
+      log.emit('s1', 'site:started', 'a.com', { attempt: 1 });
+      log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'found' });
+
+      writes[0]!.reject(new OverloadedError('Elasticsearch write buffer is full', 800));
+      await vi.advanceTimersByTimeAsync(799);
+      expect(writes).toHaveLength(1);
+      expect(log.backlog).toBe(5);
+
+      await vi.advanceTimersByTimeAsync(1);
+      expect(writes.map((w) => w.at)).toStrictEqual([FLUSH_MS, FLUSH_MS + 800]);
+      expect(writes[1]!.batch.events!.map((e) => e.seq)).toStrictEqual([1, 2, 3, 4]);
+      expect(writes[1]!.batch.searches).toStrictEqual([expect.objectContaining({ id: 's1' })]);
+      writes[1]!.take();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(log.backlog).toBe(0);
+    });
+
+    it('waits the store\'s delay even when FLUSH_EVENTS are waiting', async () => {
+      const { store, batches, writesAt, failTimes } = recordingStore();
+      const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+      failTimes(1, () => new OverloadedError('full', 1_000));
+      log.create(makeSearch('s1'), results);
+      await vi.advanceTimersByTimeAsync(FLUSH_MS);
+
+      for (let i = 0; i < FLUSH_EVENTS + 100; i++) log.emit('s1', 'site:scheduled', 'a.com');
+      await vi.advanceTimersByTimeAsync(999);
+      expect(writesAt).toHaveLength(1);
+
+      await vi.advanceTimersByTimeAsync(1);
+      expect(writesAt).toHaveLength(2);
+      expect(seqsTaken(batches)).toStrictEqual(Array.from({ length: FLUSH_EVENTS + 101 }, (_, i) => i + 1));
+    });
+
+    it('is sent again one FLUSH_MS later when the store did not say, with no backoff of its own', async () => {
+      const { store, batches, writesAt, failTimes } = recordingStore();
+      const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+      failTimes(5);
+      log.create(makeSearch('s1'), results);
+      for (let step = 1; step <= 6; step++) {
+        log.emit('s1', 'site:scheduled', 'a.com');
+        await vi.advanceTimersByTimeAsync(FLUSH_MS);
+      }
+
+      expect(writesAt).toStrictEqual([1, 2, 3, 4, 5, 6].map((n) => n * FLUSH_MS));
+      expect(seqsTaken(batches)).toStrictEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(log.backlog).toBe(0);
+    });
+
+    it('keeps a newer state of a search, emitted while the write was in flight, over the rejected one', async () => {
+      const { store, writes } = gatedStore();
+      const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+      log.create(makeSearch('s1'), results);
+      log.create(makeSearch('s2'), results);
+      await vi.advanceTimersByTimeAsync(FLUSH_MS);
+      log.emit('s1', 'search:cancelled');
+
+      writes[0]!.reject(new OverloadedError('full', 100));
+      await vi.advanceTimersByTimeAsync(100);
+
+      expect(writes).toHaveLength(2);
+      // s1 keeps its place in front of s2, in its newer state.
+      expect(writes[1]!.batch.searches!.map((s) => [s.id, s.status])).toStrictEqual([
+        ['s1', 'cancelled'],
+        ['s2', 'running'],
+      ]);
+      expect(writes[1]!.batch.results!.map((r) => r.searchId)).toStrictEqual(['s1', 's1']);
+      expect(writes[1]!.batch.events!.map((e) => [e.searchId, e.seq])).toStrictEqual([
+        ['s1', 1],
+        ['s2', 1],
+        ['s1', 2],
+      ]);
+    });
+
+    it('holds flush() until the store takes it, after the delay the store asked for', async () => {
+      const { store, batches, writesAt, failTimes } = recordingStore();
+      const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+      failTimes(2, () => new OverloadedError('full', 300));
+      log.create(makeSearch('s1'), results);
+      let flushed = false;
+      void log.flush().then(() => (flushed = true));
+
+      await vi.advanceTimersByTimeAsync(599);
+      expect(flushed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+
+      expect(flushed).toBe(true);
+      expect(writesAt).toStrictEqual([0, 300, 600]);
+      expect(seqsTaken(batches)).toStrictEqual([1]);
+    });
+
+    it('makes flush(timeoutMs) give up naming what the store did not take, and keeps it', async () => {
+      const { store, failTimes } = recordingStore();
+      const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
+      failTimes(Number.POSITIVE_INFINITY, () => new OverloadedError('full', 300));
+      log.create(makeSearch('s1'), results);
+      log.emit('s1', 'site:scheduled', 'a.com');
+
+      const flushed = log.flush(1_000);
+      const outcome = expect(flushed).rejects.toThrow('store did not take 2 events, 0 results and 1 searches within 1000 ms');
+      await vi.advanceTimersByTimeAsync(1_000);
+      await outcome;
+
+      expect(log.backlog).toBe(3);
+    });
   });
 });

@@ -4,8 +4,15 @@
  * it for the store, where it lands in batches.
  *
  *   pipeline ──emit──▶ [ event log ] ──now────▶ listeners (hub → browsers)
- *                          │
+ *                          │   ▲
+ *                          │   └── batch rejected (not taken): kept in front, sent again after
+ *                          │       the store's `retryAfterMs`, or FLUSH_MS
  *                          └──batched (≤ FLUSH_MS or FLUSH_EVENTS)──▶ store
+ *
+ * Example: the Elasticsearch store's buffer is full while Elasticsearch is down, so `write`
+ * rejects a batch of 120 events with `OverloadedError` and `retryAfterMs` 800 (its next retry).
+ * The 120 events go back in front of the 30 emitted since; 800 ms later one batch carries all
+ * 150, in seq order. A SQLite write that fails (its writer thread died) is sent again 25 ms later.
  *
  * Invariants:
  * - Each search's events MUST carry seq 1, 2, 3 … with no gap or repeat, in emit order.
@@ -14,7 +21,12 @@
  *   received); once a search is terminal and flushed it is answered by the store. The store's
  *   search row is written at birth and when final, its result rows once, in the batch that
  *   ends the search (in the search's site order); events always.
- * - A failed store write is retried with backoff; nothing queued is dropped.
+ * - A batch the store rejects was not taken (see `Store.write`): it MUST be kept, in front of what
+ *   came since (newer states win), and sent again; nothing queued is ever dropped, and each
+ *   search's events reach the store in seq order.
+ * - The log MUST NOT add a backoff of its own: a store that buffers retries transient faults
+ *   itself, with backoff, and says when to come back (`retryAfterMs` of an `OverloadedError`);
+ *   the log waits that long, or one FLUSH_MS when the store did not say, and no sooner.
  *
  * Cost: `emit` runs several times per site job, so a live search is kept mutable — its results
  * replaced element by element (each element stays immutable), its summary counted only when
@@ -32,9 +44,13 @@ import {
   type SearchSnapshot,
   type SiteResult,
 } from '../../lib/types';
+import { OverloadedError } from '../errors';
 import type { Store, StoredEvent, StoredSiteResult } from '../store/store';
 
-/** Longest an event waits in memory before it is written. */
+/**
+ * Longest an event waits in memory before it is written; also how long a rejected batch waits
+ * before it is sent again when the store did not say.
+ */
 export const FLUSH_MS = 25;
 /** Events that trigger an immediate write. */
 export const FLUSH_EVENTS = 500;
@@ -54,6 +70,13 @@ export interface EventLogOptions {
   readonly logger: Logger;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
+}
+
+/** One write to the store: everything queued when it started. */
+interface PendingBatch {
+  readonly searches: Search[];
+  readonly results: StoredSiteResult[];
+  readonly events: StoredEvent[];
 }
 
 interface LiveSearch {
@@ -102,7 +125,12 @@ export class EventLog {
   private pendingEvents: StoredEvent[] = [];
   private flushTimer?: NodeJS.Timeout;
   private writing?: Promise<void>;
-  private failures = 0;
+  /** Set while a rejected batch waits to be sent again, at `retryDueAt`. */
+  private retryTimer?: NodeJS.Timeout;
+  private retryDueAt = 0;
+  /** Batches the store rejected in a row, and since when; for the log. */
+  private rejections = 0;
+  private rejectedSince = 0;
 
   constructor(options: EventLogOptions) {
     this.store = options.store;
@@ -178,7 +206,10 @@ export class EventLog {
       entry.summaryStale = false;
       this.pendingSearches.set(searchId, entry.search);
       if (entry.search.status !== 'running') {
-        for (const result of entry.results) this.pendingResults.set(`${searchId}\u0000${result.siteId}`, { ...result, searchId });
+        for (const result of entry.results) {
+          const stored = { ...result, searchId };
+          this.pendingResults.set(resultKey(stored), stored);
+        }
       }
     }
     this.pendingEvents.push({ ...event, searchId });
@@ -237,10 +268,9 @@ export class EventLog {
   }
 
   private scheduleFlush(): void {
-    if (this.writing) return; // the write in progress schedules the next one when it ends
+    // The write in progress plans the next one when it ends; a rejected batch waits out its delay.
+    if (this.writing || this.retryTimer) return;
     if (this.pendingEvents.length >= FLUSH_EVENTS) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
       void this.writeOnce();
       return;
     }
@@ -253,6 +283,24 @@ export class EventLog {
   private writeOnce(): Promise<void> {
     if (this.writing) return this.writing;
     if (this.backlog === 0) return Promise.resolve();
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.takeBatch();
+    this.writing = this.store
+      .write(batch)
+      .then(
+        () => this.taken(batch),
+        (error: unknown) => this.rejected(batch, error),
+      )
+      .finally(() => {
+        this.writing = undefined;
+        if (this.backlog > 0) this.scheduleFlush();
+      });
+    return this.writing;
+  }
+
+  /** Moves everything queued into one batch. */
+  private takeBatch(): PendingBatch {
     const batch = {
       searches: [...this.pendingSearches.values()],
       results: [...this.pendingResults.values()],
@@ -261,56 +309,51 @@ export class EventLog {
     this.pendingSearches = new Map();
     this.pendingResults = new Map();
     this.pendingEvents = [];
-    this.writing = this.store
-      .write(batch)
-      .then(
-        () => {
-          this.failures = 0;
-          for (const event of batch.events) {
-            const entry = this.live.get(event.searchId);
-            if (entry && event.seq > entry.writtenSeq) entry.writtenSeq = event.seq;
-          }
-        },
-        (error: unknown) => {
-          this.failures++;
-          this.logger.error(
-            { err: error, events: batch.events.length, failures: this.failures },
-            'store write failed; will retry',
-          );
-          // Put the batch back in front of what came since; newer states win over older ones.
-          for (const search of batch.searches) if (!this.pendingSearches.has(search.id)) this.pendingSearches.set(search.id, search);
-          for (const result of batch.results) {
-            const key = `${result.searchId}\u0000${result.siteId}`;
-            if (!this.pendingResults.has(key)) this.pendingResults.set(key, result);
-          }
-          this.pendingEvents = [...batch.events, ...this.pendingEvents];
-        },
-      )
-      .finally(() => {
-        this.writing = undefined;
-        if (this.backlog > 0) {
-          if (this.failures > 0) {
-            const backoff = Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6));
-            clearTimeout(this.flushTimer);
-            this.flushTimer = setTimeout(() => {
-              this.flushTimer = undefined;
-              void this.writeOnce();
-            }, backoff);
-          } else {
-            this.scheduleFlush();
-          }
-        }
-      });
-    return this.writing;
+    return batch;
+  }
+
+  private taken(batch: PendingBatch): void {
+    if (this.rejections > 0) {
+      this.logger.info({ rejections: this.rejections, ms: Date.now() - this.rejectedSince }, 'store takes writes again');
+      this.rejections = 0;
+    }
+    for (const event of batch.events) {
+      const entry = this.live.get(event.searchId);
+      if (entry && event.seq > entry.writtenSeq) entry.writtenSeq = event.seq;
+    }
   }
 
   /**
-   * Writes everything queued; resolves when the store has it (retrying while it fails). With
-   * `timeoutMs`, gives up after that long and rejects naming what was not written.
+   * Keeps a batch the store did not take, in front of what came since (a newer state of the same
+   * search or result wins, in the older one's place), and sends it again after the store's delay.
+   */
+  private rejected(batch: PendingBatch, error: unknown): void {
+    this.pendingSearches = new Map([...batch.searches.map((search) => [search.id, search] as const), ...this.pendingSearches]);
+    this.pendingResults = new Map([...batch.results.map((result) => [resultKey(result), result] as const), ...this.pendingResults]);
+    this.pendingEvents = [...batch.events, ...this.pendingEvents];
+
+    const delayMs = error instanceof OverloadedError ? Math.max(0, error.retryAfterMs) : FLUSH_MS;
+    const context = { err: error, events: batch.events.length, backlog: this.backlog, retryInMs: delayMs };
+    // The store reports its own trouble (health, its log); one line per run of rejections is enough here.
+    if (this.rejections++ === 0) {
+      this.rejectedSince = Date.now();
+      this.logger.error(context, 'store did not take a batch; keeping it and sending it again');
+    } else {
+      this.logger.debug({ ...context, rejections: this.rejections }, 'store did not take a batch again');
+    }
+    this.retryDueAt = Date.now() + delayMs;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.writeOnce();
+    }, delayMs);
+  }
+
+  /**
+   * Writes everything queued; resolves when the store has taken it (sending a rejected batch
+   * again after the delay the store asks for). With `timeoutMs`, gives up after that long and
+   * rejects naming what was not written.
    */
   async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
     const giveUpAt = Date.now() + timeoutMs;
     while (this.writing || this.backlog > 0) {
       if (Date.now() >= giveUpAt) {
@@ -318,8 +361,10 @@ export class EventLog {
           `store did not take ${this.pendingEvents.length} events, ${this.pendingResults.size} results and ${this.pendingSearches.size} searches within ${timeoutMs} ms`,
         );
       }
-      await (this.writing ?? this.writeOnce());
-      if (this.failures > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (this.writing) await this.writing;
+      // Waits for the retry timer's own write, so the store's delay holds here too.
+      else if (this.retryTimer) await sleep(Math.min(this.retryDueAt, giveUpAt) - Date.now());
+      else await this.writeOnce();
     }
   }
 
@@ -329,7 +374,17 @@ export class EventLog {
       await this.flush(timeoutMs);
     } finally {
       clearTimeout(this.flushTimer);
+      clearTimeout(this.retryTimer);
       for (const entry of this.live.values()) clearTimeout(entry.lingerTimer);
     }
   }
+}
+
+/** Key of a pending result row: one per (search, site). */
+function resultKey(result: StoredSiteResult): string {
+  return `${result.searchId}\u0000${result.siteId}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

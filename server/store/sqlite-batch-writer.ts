@@ -11,6 +11,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Search } from '../../lib/types';
+import { wordsForm } from './search-words';
 import type { StoreBatch, StoredEvent, StoredSiteResult } from './store';
 
 interface FtsSourceRow {
@@ -90,7 +91,7 @@ export class SqliteBatchWriter {
     if (!upserted) throw new Error(`upsert of search ${search.id} returned no row`);
     if (before && before.name === name && before.location === location) return;
     if (before) this.ftsDelete.run(before.pk);
-    this.ftsInsert.run(upserted.pk, name.normalize('NFKC'), location?.normalize('NFKC') ?? null);
+    this.ftsInsert.run(upserted.pk, wordsForm(name), location === null ? null : wordsForm(location));
   }
 }
 

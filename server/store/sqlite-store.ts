@@ -40,6 +40,7 @@ import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } fro
 import { logger } from '../logger';
 import { SqliteBatchWriter } from './sqlite-batch-writer';
 import { openSqlite } from './sqlite-connection';
+import { splitWords, wordsQuery } from './search-words';
 import { SqliteWriterThread } from './sqlite-writer-thread';
 import type {
   ListSearchesOptions,
@@ -357,14 +358,14 @@ function migrate(db: Database.Database, file: string): void {
 }
 
 /**
- * The FTS5 query for a history `q`: its words (runs of letters, digits and marks, after NFKC),
- * each quoted as a string so no character is FTS syntax, all required, the last as a prefix.
- * Undefined when `q` has no words.
+ * The FTS5 query for a history `q`: its words under the rule of `search-words.ts`, each quoted as
+ * a string so no character is FTS syntax. Unfolded: the table's tokenizer folds them as it folded
+ * the stored text. Undefined when `q` has no words.
  */
 function toFtsQuery(q: string): string | undefined {
-  const words = q.normalize('NFKC').match(/[\p{L}\p{N}\p{M}\p{Co}]+/gu);
-  if (!words) return undefined;
-  return words.map((word, i) => `"${word}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+  const query = wordsQuery(splitWords(q));
+  if (!query) return undefined;
+  return [...query.whole.map((word) => `"${word}"`), `"${query.prefix}"*`].join(' ');
 }
 
 

@@ -5,6 +5,10 @@
  * Writes come as batches from the pipeline's event log. Every write is an idempotent upsert keyed
  * on natural ids — a search by `id`, a site result by `(searchId, siteId)`, an event by
  * `(searchId, seq)` — so a batch retried after a fault never duplicates anything.
+ *
+ * Who retries a write: the store, for a transient fault of its backend, when it buffers (the
+ * Elasticsearch store); the caller, only for a batch the store rejected (not taken), after the
+ * delay the store asked for. Never both: one backoff, in the layer that knows the backend.
  */
 import type {
   SearchEvent,
@@ -63,7 +67,14 @@ export interface StoreHealth {
 
 /** Persistence of searches, site results and events. */
 export interface Store {
-  /** Applies a batch. Resolves once it is durable (or safely buffered, for a store that buffers). */
+  /**
+   * Applies a batch. Resolves once it is durable, or safely buffered for a store that buffers; a
+   * store that buffers retries transient faults itself (with backoff, reporting `degraded` in
+   * `health` meanwhile), so its caller never retries a batch it was told had been taken.
+   * A rejection means the batch was not taken, none of it: the caller keeps it and sends it again,
+   * after `retryAfterMs` when the error is an `OverloadedError` (the store is full and says when
+   * to come back). Writes are idempotent, so sending a batch again never duplicates anything.
+   */
   write(batch: StoreBatch): Promise<void>;
   /** A search with its results and events in seq order, or undefined for an unknown id. */
   getSearch(id: string): Promise<SearchSnapshot | undefined>;

@@ -1,0 +1,150 @@
+/**
+ * The Elasticsearch store's indices: their names, mappings and templates, and the schema version
+ * that guards them.
+ *
+ *   open ──► put 3 index templates (idempotent) ──► create the missing indices ──► check `_meta`
+ *            <prefix>-searches · -results · -events     (a race with another      sitescanSchema
+ *            exact names, priority 200                    process is harmless)      = this version
+ *
+ * Invariants:
+ * - Every index is `dynamic: strict`: a field the mappings do not list is refused, never guessed.
+ * - An index whose `_meta.sitescanSchema` differs from `ELASTIC_SCHEMA_VERSION` is never written:
+ *   opening fails naming both versions.
+ */
+import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+
+/** Names of the indices (and of their templates) for one prefix. */
+export interface ElasticIndexNames {
+  readonly searches: string;
+  readonly results: string;
+  readonly events: string;
+}
+
+/** The index names a store with `indexPrefix` uses; each index template bears the same name. */
+export function elasticIndexNames(indexPrefix: string): ElasticIndexNames {
+  return {
+    searches: `${indexPrefix}-searches`,
+    results: `${indexPrefix}-results`,
+    events: `${indexPrefix}-events`,
+  };
+}
+
+/** Version of the mappings below, kept in each index's `_meta`; bump it when they change. */
+export const ELASTIC_SCHEMA_VERSION = 1;
+
+/** Priority of our index templates: above the built-in ones (≤ 100) should a prefix match them. */
+const TEMPLATE_PRIORITY = 200;
+
+/** A string no index stores: keyword, neither indexed nor with doc values, kept in `_source`. */
+const STORED_ONLY: estypes.MappingProperty = { type: 'keyword', index: false, doc_values: false };
+/** JSON kept as it came, never parsed into fields. */
+const OPAQUE: estypes.MappingProperty = { type: 'object', enabled: false };
+const MILLIS: estypes.MappingProperty = { type: 'date', format: 'epoch_millis' };
+
+/** The mappings of each index (the documents of `elastic-documents.ts`). */
+const MAPPINGS: Record<keyof ElasticIndexNames, estypes.MappingTypeMapping> = {
+  searches: {
+    dynamic: 'strict',
+    _meta: { sitescanSchema: ELASTIC_SCHEMA_VERSION },
+    properties: {
+      id: { type: 'keyword' },
+      status: { type: 'keyword' },
+      priority: { type: 'keyword' },
+      createdAt: MILLIS,
+      completedAt: MILLIS,
+      deadlineAt: MILLIS,
+      query: OPAQUE,
+      summary: OPAQUE,
+      // The words are folded in JS (search-words.ts; this distribution has no asciifolding), so
+      // whitespace suffices; index_prefixes makes the last word's prefix query cheap.
+      text: { type: 'text', analyzer: 'whitespace', index_prefixes: { min_chars: 1, max_chars: 8 } },
+    },
+  },
+  results: {
+    dynamic: 'strict',
+    _meta: { sitescanSchema: ELASTIC_SCHEMA_VERSION },
+    properties: {
+      searchId: { type: 'keyword' },
+      siteId: { type: 'keyword' },
+      position: { type: 'long' },
+      status: { type: 'keyword' },
+      outcome: { type: 'keyword' },
+      attempts: { type: 'integer' },
+      latencyMs: { type: 'double' },
+      record: STORED_ONLY,
+    },
+  },
+  events: {
+    dynamic: 'strict',
+    _meta: { sitescanSchema: ELASTIC_SCHEMA_VERSION },
+    properties: {
+      searchId: { type: 'keyword' },
+      seq: { type: 'long' },
+      at: MILLIS,
+      type: { type: 'keyword' },
+      siteId: { type: 'keyword' },
+      data: OPAQUE,
+    },
+  },
+};
+
+/**
+ * Puts the three index templates, creates the indices that are missing and checks their schema
+ * version. Throws naming the index and both versions when one was made by another schema.
+ */
+export async function prepareIndices(client: Client, indices: ElasticIndexNames): Promise<void> {
+  const kinds = Object.keys(indices) as (keyof ElasticIndexNames)[];
+  await Promise.all(kinds.map((kind) => putTemplate(client, kind, indices[kind])));
+  await Promise.all(kinds.map((kind) => createIfMissing(client, indices[kind])));
+  const mappings = await client.indices.getMapping({ index: Object.values(indices) });
+  for (const kind of kinds) {
+    const version = mappings[indices[kind]]?.mappings._meta?.sitescanSchema;
+    if (version !== ELASTIC_SCHEMA_VERSION) {
+      throw new Error(
+        `index ${indices[kind]} has sitescan schema version ${JSON.stringify(version)}; this sitescan writes ${ELASTIC_SCHEMA_VERSION}` +
+          ' (reindex it, or use another ELASTICSEARCH index prefix)',
+      );
+    }
+  }
+}
+
+async function putTemplate(client: Client, kind: keyof ElasticIndexNames, index: string): Promise<void> {
+  await client.indices.putIndexTemplate({
+    name: index,
+    // The exact name, no wildcard: templates of two prefixes can never overlap.
+    index_patterns: [index],
+    priority: TEMPLATE_PRIORITY,
+    version: ELASTIC_SCHEMA_VERSION,
+    _meta: { description: `sitescan ${kind}`, managedBy: 'sitescan' },
+    template: {
+      settings: {
+        number_of_shards: 1,
+        // 0 replicas on one node (health green), 1 as soon as a second data node joins.
+        auto_expand_replicas: '0-1',
+      },
+      mappings: MAPPINGS[kind],
+    },
+  });
+}
+
+async function createIfMissing(client: Client, index: string): Promise<void> {
+  try {
+    await client.indices.create({ index });
+  } catch (error) {
+    // Another process (or an earlier start) created it: the version check after covers it.
+    if (!(error instanceof errors.ResponseError && error.body?.error?.type === 'resource_already_exists_exception')) {
+      throw error;
+    }
+  }
+}
+
+/** The largest result position stored, so new positions sort after it; 0 when there is none. */
+export async function maxStoredPosition(client: Client, indices: ElasticIndexNames): Promise<number> {
+  const response = await client.search<unknown, { top: estypes.AggregationsMaxAggregate }>({
+    index: indices.results,
+    size: 0,
+    track_total_hits: false,
+    aggs: { top: { max: { field: 'position' } } },
+  });
+  return response.aggregations?.top.value ?? 0;
+}
