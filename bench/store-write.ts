@@ -110,13 +110,14 @@ function makeBatches(events: number): { batches: StoreBatch[]; docs: number } {
       const step = search.steps[search.at++]!;
       const seq = search.at;
       const at = T0 + search.n * 1_000 + seq;
+      // A store keeps an event's data as it came: the shape of the writes is what is timed here.
       pending.push({
         searchId: search.id,
         seq,
         at,
         type: step.type,
         ...(step.siteId ? { siteId: step.siteId, data: { attempt: 1, latencyMs: 120 } } : {}),
-      });
+      } as StoredEvent);
       written++;
       const done = step.type === 'search:completed';
       touchedSearches.set(search.id, makeSearch(search.id, search.n, done ? 'completed' : 'running'));

@@ -4,7 +4,7 @@ import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type UIEvent }
 import type { EventList } from '@/lib/event-list';
 import { describeEvent, formatClock } from '@/lib/format';
 import { eventLabel } from '@/lib/search-state';
-import type { SearchEvent, SearchEventType, SiteResult } from '@/lib/types';
+import { SEARCH_EVENT_TYPES, type SearchEvent, type SearchEventType, type SiteResult } from '@/lib/types';
 import { card, input, muted, secondaryButton } from './ui';
 
 /** Height of one log line in px (Tailwind `h-6`); the window arithmetic relies on it. */
@@ -14,20 +14,6 @@ const VISIBLE_ROWS = 16;
 /** Lines rendered above and below the visible ones, so fast scrolling shows no blank. */
 const OVERSCAN = 10;
 
-const EVENT_TYPES: SearchEventType[] = [
-  'search:created',
-  'site:scheduled',
-  'site:started',
-  'site:retrying',
-  'site:rate_limited',
-  'site:done',
-  'site:failed',
-  'site:cancelled',
-  'site:skipped',
-  'search:completed',
-  'search:cancelled',
-  'search:interrupted',
-];
 
 interface Filter {
   readonly siteId: string;
@@ -149,7 +135,7 @@ export const EventLog = memo(function EventLog({ events, results }: { events: Ev
               className={`${input} py-1 text-sm`}
             >
               <option value="">All types</option>
-              {EVENT_TYPES.map((type) => (
+              {SEARCH_EVENT_TYPES.map((type) => (
                 <option key={type} value={type}>
                   {type}
                 </option>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventList } from './event-list';
 import type { SearchEvent } from './types';
 
-const event = (seq: number): SearchEvent => ({ seq, at: 1000 + seq, type: 'site:started', siteId: 'a.com' });
+const event = (seq: number): SearchEvent => ({ seq, at: 1000 + seq, type: 'site:started', siteId: 'a.com', data: { attempt: 1 } });
 
 describe('EventList', () => {
   it('appends without changing the list it was appended to', () => {

@@ -26,20 +26,38 @@ export function formatDuration(ms: number | undefined): string {
 
 /** A short description of what an event carries, for the event log. */
 export function describeEvent(event: SearchEvent): string {
-  const data = event.data;
-  if (!data) return '';
-  const parts: string[] = [];
-  if (event.type === 'search:created' && data.results) parts.push(`${data.results.length} sites`);
-  if (data.attempt !== undefined && event.type === 'site:started') parts.push(`attempt ${data.attempt}`);
-  if (data.outcome) parts.push(data.outcome.replace('_', ' '));
-  if (data.latencyMs !== undefined) parts.push(formatDuration(data.latencyMs));
-  if (data.reason) parts.push(data.reason);
-  if (data.delayMs !== undefined) parts.push(`next try in ${formatDuration(data.delayMs)}`);
-  if (data.summary && event.type.startsWith('search:') && event.type !== 'search:created') {
-    const s = data.summary;
-    parts.push(`${s.found} found, ${s.partial} possible errors, ${s.notFound} not found, ${s.failed} failed`);
+  const parts: (string | undefined)[] = [];
+  switch (event.type) {
+    case 'search:created':
+      parts.push(`${event.data.results.length} sites`);
+      break;
+    case 'site:started':
+      parts.push(`attempt ${event.data.attempt}`, event.data.reason);
+      break;
+    case 'site:done':
+      parts.push(event.data.outcome.replace('_', ' '), formatDuration(event.data.latencyMs), event.data.reason);
+      break;
+    case 'site:failed':
+      parts.push(event.data.latencyMs === undefined ? undefined : formatDuration(event.data.latencyMs), event.data.reason);
+      break;
+    case 'site:skipped':
+      parts.push(event.data.reason);
+      break;
+    case 'site:retrying':
+    case 'site:rate_limited':
+      parts.push(event.data.reason, `next try in ${formatDuration(event.data.delayMs)}`);
+      break;
+    case 'search:completed':
+    case 'search:cancelled':
+    case 'search:interrupted': {
+      const s = event.data.summary;
+      if (s) parts.push(`${s.found} found, ${s.partial} possible errors, ${s.notFound} not found, ${s.failed} failed`);
+      break;
+    }
+    default:
+      break;
   }
-  return parts.join(' · ');
+  return parts.filter((part) => part !== undefined && part !== '').join(' · ');
 }
 
 /** `83 %`, or `—` when there is no figure yet. */

@@ -3,6 +3,7 @@
  * payloads. Shared so the search form validates exactly as the API does.
  */
 import { z } from 'zod';
+import { SEARCH_STATUSES } from './types';
 
 /** Longest accepted text field: business names and addresses are short; anything longer is abuse. */
 export const MAX_FIELD_LENGTH = 200;
@@ -75,9 +76,6 @@ export function describeZodError(error: z.ZodError): string {
     .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
 }
-
-/** The statuses a search can have, for filters. */
-export const SEARCH_STATUSES = ['running', 'completed', 'cancelled', 'interrupted'] as const;
 
 const emptyToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
 

@@ -4,7 +4,7 @@ import type { LiveSearchEvent, SubscribeAck } from './socket-events';
 import type { SearchEvent } from './types';
 
 const ID = 'A'.repeat(22);
-const event = (seq: number, searchId = ID): LiveSearchEvent => ({ searchId, seq, at: seq, type: 'site:started', siteId: 'a.com' });
+const event = (seq: number, searchId = ID): LiveSearchEvent => ({ searchId, seq, at: seq, type: 'site:started', siteId: 'a.com', data: { attempt: 1 } });
 
 /** A socket the test drives by hand: it records subscribes and lets the test answer them. */
 class FakeSocket implements FollowerSocket {

@@ -28,9 +28,9 @@ describe('applyEvent', () => {
     { seq: 1, at: 1000, type: 'search:created', data: { search, results } },
     { seq: 2, at: 1001, type: 'site:scheduled', siteId: 'a.com' },
     { seq: 3, at: 1002, type: 'site:started', siteId: 'a.com', data: { attempt: 1 } },
-    { seq: 4, at: 1300, type: 'site:done', siteId: 'a.com', data: { attempt: 1, outcome: 'found', latencyMs: 298, listing: { name: 'Blue Door' } } },
-    { seq: 5, at: 1301, type: 'site:failed', siteId: 'b.com', data: { reason: 'deadline' } },
-    { seq: 6, at: 1302, type: 'search:completed' },
+    { seq: 4, at: 1300, type: 'site:done', siteId: 'a.com', data: { attempt: 1, outcome: 'found', score: 0.97, latencyMs: 298, listing: { name: 'Blue Door' } } },
+    { seq: 5, at: 1301, type: 'site:failed', siteId: 'b.com', data: { attempt: 0, reason: 'deadline' } },
+    { seq: 6, at: 1302, type: 'search:completed', data: {} },
   ];
 
   it('builds the whole state from the log', () => {
@@ -50,7 +50,7 @@ describe('applyEvent', () => {
   });
 
   it('never changes a terminal result', () => {
-    const late: SearchEvent = { seq: 7, at: 2000, type: 'site:started', siteId: 'a.com' };
+    const late: SearchEvent = { seq: 7, at: 2000, type: 'site:started', siteId: 'a.com', data: { attempt: 2 } };
     expect(play([...log, late]).results[0]!.status).toBe('done');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { EventList } from './event-list';
 import {
-  TERMINAL_JOB_STATUSES,
+  isTerminalStatus,
   type Search,
   type SearchEvent,
   type SearchSnapshot,
@@ -50,33 +50,32 @@ export function summarize(results: readonly SiteResult[]): SearchSummary {
  * event that changes nothing returns the same object, so callers can tell a change by identity.
  */
 export function applyEventToResult(result: SiteResult, event: SearchEvent): SiteResult {
-  if (TERMINAL_JOB_STATUSES.has(result.status)) return result;
-  const data = event.data ?? {};
+  if (isTerminalStatus(result.status)) return result;
   switch (event.type) {
     case 'site:scheduled':
       return { ...result, status: 'scheduled' };
     case 'site:started':
-      return { ...result, status: 'running', attempts: data.attempt ?? result.attempts + 1 };
+      return { ...result, status: 'running', attempts: event.data.attempt };
     case 'site:retrying':
     case 'site:rate_limited':
-      return { ...result, status: 'retrying', error: data.reason ?? result.error };
+      return { ...result, status: 'retrying', error: event.data.reason };
     case 'site:done':
       return {
         ...result,
         status: 'done',
-        outcome: data.outcome ?? 'not_found',
-        latencyMs: data.latencyMs ?? result.latencyMs,
-        attempts: data.attempt ?? result.attempts,
-        listing: data.listing,
-        fields: data.fields,
+        outcome: event.data.outcome,
+        latencyMs: event.data.latencyMs,
+        attempts: event.data.attempt,
+        listing: event.data.listing,
+        fields: event.data.fields,
         error: undefined,
       };
     case 'site:failed':
-      return { ...result, status: 'failed', latencyMs: data.latencyMs ?? result.latencyMs, error: data.reason ?? 'failed' };
+      return { ...result, status: 'failed', latencyMs: event.data.latencyMs ?? result.latencyMs, error: event.data.reason };
     case 'site:cancelled':
       return { ...result, status: 'cancelled' };
     case 'site:skipped':
-      return { ...result, status: 'skipped', error: data.reason ?? 'skipped' };
+      return { ...result, status: 'skipped', error: event.data.reason };
     default:
       return result;
   }
@@ -87,8 +86,8 @@ export function applyEventToResults(
   results: readonly SiteResult[],
   event: SearchEvent,
 ): readonly SiteResult[] {
-  if (event.type === 'search:created') return event.data?.results ?? results;
-  if (!event.siteId) return results;
+  if (event.type === 'search:created') return event.data.results;
+  if (event.siteId === undefined) return results;
   const index = results.findIndex((result) => result.siteId === event.siteId);
   const current = results[index];
   if (!current) return results;
@@ -101,7 +100,7 @@ export function applyEventToResults(
 
 /** The search record after one event, given the site results after it. */
 export function applyEventToSearch(search: Search, results: readonly SiteResult[], event: SearchEvent): Search {
-  if (event.type === 'search:created' && event.data?.search) search = event.data.search;
+  if (event.type === 'search:created') search = event.data.search;
   const summary = summarize(results);
   switch (event.type) {
     case 'search:completed':
@@ -148,4 +147,9 @@ export function eventLabel(event: Pick<SearchEvent, 'type' | 'siteId'>): string 
     return `${event.siteId}:${event.type.slice('site:'.length)}`;
   }
   return event.type;
+}
+
+/** The reason an event gives (why a job failed, was skipped or retries; how it was answered), if its type carries one. */
+export function reasonOf(event: SearchEvent): string | undefined {
+  return event.data && 'reason' in event.data ? event.data.reason : undefined;
 }

@@ -5,9 +5,7 @@
 import type { SearchEvent, SiteInfo } from './types';
 
 /** A live event as pushed to a search's room: the event plus its search id. */
-export interface LiveSearchEvent extends SearchEvent {
-  readonly searchId: string;
-}
+export type LiveSearchEvent = SearchEvent & { readonly searchId: string };
 
 /**
  * Answer to `search:subscribe`: the events after `afterSeq`, or why it was refused. `reset` says

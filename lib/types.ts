@@ -1,6 +1,7 @@
 /**
- * The vocabulary of sitescan (see DESIGN.md), shared by the server, the pages and the tests.
- * Types only: no runtime code, so both sides can import it freely.
+ * The vocabulary of sitescan (see DESIGN.md), shared by the server, the pages and the tests:
+ * types, and the `const` lists every other list of statuses and event types derives from.
+ * No imports, so both sides can import it freely.
  */
 
 /** What the user searches for: one business. Only `name` is required. */
@@ -14,34 +15,38 @@ export interface BusinessQuery {
 /** Interactive searches are served before bulk ones at every site. */
 export type SearchPriority = 'interactive' | 'bulk';
 
+/** The statuses of a whole search, in lifecycle order. */
+export const SEARCH_STATUSES = ['running', 'completed', 'cancelled', 'interrupted'] as const;
+
 /** Lifecycle of a whole search. */
-export type SearchStatus = 'running' | 'completed' | 'cancelled' | 'interrupted';
+export type SearchStatus = (typeof SEARCH_STATUSES)[number];
 
 /**
- * Lifecycle of one site job: `pending` (in the dispatcher's buffer) → `scheduled` (handed to the
+ * The statuses of a site job: `pending` (in the dispatcher's buffer) → `scheduled` (handed to the
  * site's queue) → `running` (request in flight) → `retrying` (waiting out a backoff) → one of the
  * terminal states.
  */
-export type SiteJobStatus =
-  | 'pending'
-  | 'scheduled'
-  | 'running'
-  | 'retrying'
-  | 'done'
-  | 'failed'
-  | 'cancelled'
-  | 'skipped';
+export const SITE_JOB_STATUSES = ['pending', 'scheduled', 'running', 'retrying', 'done', 'failed', 'cancelled', 'skipped'] as const;
+
+/** Lifecycle of one site job (see {@link SITE_JOB_STATUSES}). */
+export type SiteJobStatus = (typeof SITE_JOB_STATUSES)[number];
 
 /** The statuses after which a site job never changes again. */
-export const TERMINAL_JOB_STATUSES: ReadonlySet<SiteJobStatus> = new Set([
-  'done',
-  'failed',
-  'cancelled',
-  'skipped',
-]);
+export const TERMINAL_JOB_STATUSES = ['done', 'failed', 'cancelled', 'skipped'] as const satisfies readonly SiteJobStatus[];
 
-/** Outcome of a `done` job: accurate listing, listing with possible errors, or none. */
-export type Outcome = 'found' | 'partial' | 'not_found';
+/** A status after which a site job never changes again. */
+export type TerminalJobStatus = (typeof TERMINAL_JOB_STATUSES)[number];
+
+/** Whether a site job's status is final. */
+export function isTerminalStatus(status: SiteJobStatus): status is TerminalJobStatus {
+  return (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
+}
+
+/** Outcomes of a `done` job: accurate listing, listing with possible errors, or none. */
+export const OUTCOMES = ['found', 'partial', 'not_found'] as const;
+
+/** Outcome of a `done` job (see {@link OUTCOMES}). */
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** Verdict on one NAP field of the listing against the query. */
 export type FieldVerdict = 'match' | 'mismatch' | 'missing';
@@ -102,52 +107,109 @@ export interface SiteResult {
 }
 
 /** Event types, shown as `site:type` for site events (`brownbook.net:scheduled`). */
-export type SearchEventType =
-  | 'search:created'
-  | 'site:scheduled'
-  | 'site:started'
-  | 'site:retrying'
-  | 'site:rate_limited'
-  | 'site:done'
-  | 'site:failed'
-  | 'site:cancelled'
-  | 'site:skipped'
-  | 'search:completed'
-  | 'search:cancelled'
-  | 'search:interrupted';
+export const SEARCH_EVENT_TYPES = [
+  'search:created',
+  'site:scheduled',
+  'site:started',
+  'site:retrying',
+  'site:rate_limited',
+  'site:done',
+  'site:failed',
+  'site:cancelled',
+  'site:skipped',
+  'search:completed',
+  'search:cancelled',
+  'search:interrupted',
+] as const;
 
-/** One state change in a search's log. `seq` runs 1, 2, 3 … per search with no gaps. */
-export interface SearchEvent {
-  readonly seq: number;
-  /** ms since epoch */
-  readonly at: number;
-  readonly type: SearchEventType;
-  readonly siteId?: string;
-  readonly data?: SearchEventData;
+/** One kind of state change (see {@link SEARCH_EVENT_TYPES}). */
+export type SearchEventType = (typeof SEARCH_EVENT_TYPES)[number];
+
+/** The event types about one site job; each carries the `siteId`. */
+export type SiteEventType = Extract<SearchEventType, `site:${string}`>;
+
+/** The event types that end a site job. */
+export const SITE_END_EVENT_TYPES = ['site:done', 'site:failed', 'site:cancelled', 'site:skipped'] as const satisfies readonly SiteEventType[];
+
+/** An event type that ends a site job. */
+export type SiteEndEventType = (typeof SITE_END_EVENT_TYPES)[number];
+
+/** Whether an event ends its site job. */
+export function isSiteEndEvent(event: { readonly type: SearchEventType }): event is { readonly type: SiteEndEventType } {
+  return (SITE_END_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** The event types that end a search. */
+export const SEARCH_END_EVENT_TYPES = ['search:completed', 'search:cancelled', 'search:interrupted'] as const;
+
+/** An event type that ends a search. */
+export type SearchEndEventType = (typeof SEARCH_END_EVENT_TYPES)[number];
+
+/** Whether an event ends its search. */
+export function isSearchEndEvent(event: { readonly type: SearchEventType }): event is { readonly type: SearchEndEventType } {
+  return (SEARCH_END_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** `site:retrying` and `site:rate_limited`: the failed attempt and the wait before the next. */
+export interface RetryEventData {
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly reason: string;
+}
+
+/** What a search-ending event carries: the counts at its end. */
+export interface SearchEndEventData {
+  readonly summary?: SearchSummary;
 }
 
 /**
- * What an event carries. Each event type uses a subset; the reducer in `search-state.ts` is the
- * one place that reads them.
+ * What each event type carries; the reducer in `search-state.ts` is the one place that reads
+ * them into state. `undefined`: the event carries nothing.
  */
-export interface SearchEventData {
-  /** `search:created` */
-  readonly search?: Search;
-  readonly results?: readonly SiteResult[];
-  /** `site:*` */
-  readonly attempt?: number;
-  readonly latencyMs?: number;
-  readonly outcome?: Outcome;
-  readonly listing?: Listing;
-  readonly fields?: Partial<Record<MatchField, FieldVerdict>>;
-  readonly score?: number;
-  /** Why a job failed, was skipped or is retrying. */
-  readonly reason?: string;
-  /** `site:retrying`, `site:rate_limited`: how long until the next attempt. */
-  readonly delayMs?: number;
-  /** `search:completed` and friends */
-  readonly summary?: SearchSummary;
+export interface SearchEventDataMap {
+  readonly 'search:created': { readonly search: Search; readonly results: readonly SiteResult[] };
+  readonly 'site:scheduled': undefined;
+  /** `reason: "coalesced"`: the job rides on an identical request already in flight. */
+  readonly 'site:started': { readonly attempt: number; readonly reason?: 'coalesced' };
+  readonly 'site:retrying': RetryEventData;
+  readonly 'site:rate_limited': RetryEventData;
+  readonly 'site:done': {
+    readonly attempt: number;
+    readonly latencyMs: number;
+    readonly outcome: Outcome;
+    readonly score: number;
+    /** The answer came from the cache or from another job's request. */
+    readonly reason?: 'cache' | 'coalesced';
+    readonly listing?: Listing;
+    readonly fields?: Partial<Record<MatchField, FieldVerdict>>;
+  };
+  /** `attempt` 0: the job failed before any attempt (its site paused past the deadline). */
+  readonly 'site:failed': { readonly attempt: number; readonly latencyMs?: number; readonly reason: string };
+  readonly 'site:cancelled': { readonly attempt: number };
+  readonly 'site:skipped': { readonly attempt?: number; readonly reason: string };
+  readonly 'search:completed': SearchEndEventData;
+  readonly 'search:cancelled': SearchEndEventData;
+  readonly 'search:interrupted': SearchEndEventData;
 }
+
+/** An event of type `T` (or of each type of a union) as emitted, before the log numbers and stamps it. */
+export type SearchEventDraftOf<T extends SearchEventType> = T extends SearchEventType
+  ? { readonly type: T } & (T extends SiteEventType ? { readonly siteId: string } : { readonly siteId?: undefined }) &
+      (SearchEventDataMap[T] extends undefined ? { readonly data?: undefined } : { readonly data: SearchEventDataMap[T] })
+  : never;
+
+/** Any event as emitted: `{type, siteId?, data?}`, each type with its own fields, checked at compile time. */
+export type SearchEventDraft = SearchEventDraftOf<SearchEventType>;
+
+/** One state change in a search's log. `seq` runs 1, 2, 3 … per search with no gaps. */
+export type SearchEvent = SearchEventDraft & {
+  readonly seq: number;
+  /** ms since epoch */
+  readonly at: number;
+};
+
+/** An event of type `T` (or of each type of a union) in a search's log. */
+export type SearchEventOf<T extends SearchEventType> = SearchEventDraftOf<T> & { readonly seq: number; readonly at: number };
 
 /** A search with its site results and event log: the whole result page. */
 export interface SearchSnapshot {

@@ -34,13 +34,12 @@ import { parseArgs } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
 import { applyEventToResults, summarize } from '../lib/search-state';
 import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '../lib/socket-events';
-import { TERMINAL_JOB_STATUSES, type SearchEvent, type SearchSnapshot, type SiteResult } from '../lib/types';
+import { isSiteEndEvent, isTerminalStatus, type SearchEvent, type SearchSnapshot, type SiteResult } from '../lib/types';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
 import { freePort, killAllChildren, SERVER_NODE_ARGS, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
 
 const READY_TIMEOUT_MS = 90_000;
-const TERMINAL_SITE_EVENTS: ReadonlySet<string> = new Set(['site:done', 'site:failed', 'site:cancelled', 'site:skipped']);
 const SEARCH_END_EVENTS: Readonly<Record<string, string>> = {
   completed: 'search:completed',
   cancelled: 'search:cancelled',
@@ -129,10 +128,10 @@ function violationsOf(snapshot: SearchSnapshot): Violation[] {
 
   for (const result of results) {
     const siteEvents = events.filter((event) => event.siteId === result.siteId);
-    const terminal = siteEvents.filter((event) => TERMINAL_SITE_EVENTS.has(event.type));
+    const terminal = siteEvents.filter(isSiteEndEvent);
     if (terminal.length !== 1) fail('site job ends != 1', `${result.siteId}: ${terminal.length} terminal events`);
     else if (siteEvents.at(-1) !== terminal[0]) fail('event after site end', `${result.siteId}: ${siteEvents.at(-1)!.type} after ${terminal[0]!.type}`);
-    if (!TERMINAL_JOB_STATUSES.has(result.status)) fail('site job open', `${result.siteId}: result is ${result.status}`);
+    if (!isTerminalStatus(result.status)) fail('site job open', `${result.siteId}: result is ${result.status}`);
   }
   const known = new Set(results.map((result) => result.siteId));
   for (const siteId of new Set(events.flatMap((event) => (event.siteId ? [event.siteId] : [])))) {

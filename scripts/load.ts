@@ -56,7 +56,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, LiveSearchEvent, ServerToClientEvents, SubscribeAck } from '../lib/socket-events';
-import type { SearchEvent, SiteInfo } from '../lib/types';
+import { isSearchEndEvent, isSiteEndEvent, type SearchEvent, type SiteInfo } from '../lib/types';
+import { reasonOf } from '../lib/search-state';
 import { createDataset } from '../server/sandbox/dataset';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
@@ -68,7 +69,6 @@ const SAMPLE_EVERY_MS = 5_000;
 const PROBE_EVERY_MS = 250;
 /** The interactive deadline (5 s) plus room for the last events to arrive. */
 const DRAIN_MS = 15_000;
-const SEARCH_END_TYPES: ReadonlySet<string> = new Set(['search:completed', 'search:cancelled', 'search:interrupted']);
 
 // --- options ------------------------------------------------------------------------------------
 
@@ -312,7 +312,7 @@ function notice(sub: Subscription, event: SearchEvent, receivedAt: number): void
   sub.seqs.add(event.seq);
   const { search } = sub;
   if (event.type === 'search:created') search.createdAt ??= event.at;
-  if (SEARCH_END_TYPES.has(event.type)) {
+  if (isSearchEndEvent(event)) {
     sub.endSeq = event.seq;
     if (!search.ended) {
       search.ended = true;
@@ -321,10 +321,10 @@ function notice(sub: Subscription, event: SearchEvent, receivedAt: number): void
       if (search.createdAt !== undefined) search.phase.serverSearchMs.add(event.at - search.createdAt);
     }
   }
-  if (sub.primary && event.siteId && ['site:done', 'site:failed', 'site:skipped', 'site:cancelled'].includes(event.type)) {
+  if (sub.primary && event.siteId && isSiteEndEvent(event)) {
     const outcome = event.type === 'site:done' ? `done/${event.data?.outcome ?? '?'}` : event.type.slice('site:'.length);
     increment(search.phase.siteJobs, outcome);
-    if (event.type !== 'site:done') increment(search.phase.failureReasons, String(event.data?.reason ?? 'none').replace(/\d+/g, 'N'));
+    if (event.type !== 'site:done') increment(search.phase.failureReasons, String(reasonOf(event) ?? 'none').replace(/\d+/g, 'N'));
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
-import { TERMINAL_JOB_STATUSES } from '../lib/types';
+import { isTerminalStatus } from '../lib/types';
 import { SqliteStore } from './store/sqlite-store';
 import { startTestSitescan } from './test-support';
 
@@ -33,7 +33,7 @@ describe('graceful shutdown', () => {
       expect(['completed', 'interrupted']).toContain(snapshot.search.status);
       const seqs = snapshot.events.map((e) => e.seq);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-      expect(snapshot.results.every((r) => TERMINAL_JOB_STATUSES.has(r.status))).toBe(true);
+      expect(snapshot.results.every((r) => isTerminalStatus(r.status))).toBe(true);
       for (const result of snapshot.results.filter((r) => r.status === 'failed')) expect(result.error).toBe('interrupted');
     }
     // Every request in flight when the signal came was let finish: its job ended done.

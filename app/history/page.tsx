@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { SearchList } from '@/components/search-list';
 import { input, muted, primaryButton, secondaryButton } from '@/components/ui';
-import { describeZodError, listSearchesQuerySchema, SEARCH_STATUSES } from '@/lib/schemas';
+import { describeZodError, listSearchesQuerySchema } from '@/lib/schemas';
+import { SEARCH_STATUSES } from '@/lib/types';
 import type { SearchListItem } from '@/lib/types';
 import { getServices } from '@/server/services';
 

@@ -66,9 +66,9 @@ describe('EventLog', () => {
     log.onEvent((searchId, event) => heard.push(`${searchId}#${event.seq}:${event.type}`));
     log.create(makeSearch('s1'), results);
     log.create(makeSearch('s2'), results);
-    log.emit('s1', 'site:scheduled', 'a.com');
-    log.emit('s2', 'site:scheduled', 'b.com');
-    log.emit('s1', 'site:started', 'a.com', { attempt: 1 });
+    log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
+    log.emit('s2', { type: 'site:scheduled', siteId: 'b.com' });
+    log.emit('s1', { type: 'site:started', siteId: 'a.com', data: { attempt: 1 } });
     expect(heard).toEqual([
       's1#1:search:created',
       's2#1:search:created',
@@ -84,7 +84,7 @@ describe('EventLog', () => {
     const { store, batches } = recordingStore();
     const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
     log.create(makeSearch('s1'), results);
-    for (let i = 0; i < 20; i++) log.emit('s1', 'site:scheduled', 'a.com');
+    for (let i = 0; i < 20; i++) log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
     expect(batches).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(batches).toHaveLength(1);
@@ -98,7 +98,7 @@ describe('EventLog', () => {
     const { store, batches } = recordingStore();
     const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
     log.create(makeSearch('s1'), results);
-    for (let i = 1; i < FLUSH_EVENTS; i++) log.emit('s1', 'site:scheduled', 'a.com');
+    for (let i = 1; i < FLUSH_EVENTS; i++) log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
     await vi.advanceTimersByTimeAsync(0);
     expect(batches).toHaveLength(1);
     expect(batches[0]!.events).toHaveLength(FLUSH_EVENTS);
@@ -109,10 +109,10 @@ describe('EventLog', () => {
     const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
     failTimes(2);
     log.create(makeSearch('s1'), results);
-    log.emit('s1', 'site:scheduled', 'a.com');
+    log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'found' });
-    log.emit('s1', 'search:completed');
+    log.emit('s1', { type: 'site:done', siteId: 'a.com', data: { attempt: 1, latencyMs: 100, outcome: 'found', score: 1 } });
+    log.emit('s1', { type: 'search:completed', data: {} });
     await vi.advanceTimersByTimeAsync(5_000);
     expect(log.backlog).toBe(0);
     const seqs = batches.flatMap((b) => b.events!.map((e) => e.seq));
@@ -127,15 +127,15 @@ describe('EventLog', () => {
     log.create(makeSearch('s1'), results);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(batches[0]).toMatchObject({ searches: [expect.objectContaining({ id: 's1', status: 'running' })], results: [] });
-    log.emit('s1', 'site:scheduled', 'b.com');
-    log.emit('s1', 'site:failed', 'b.com', { reason: 'deadline' });
-    log.emit('s1', 'site:scheduled', 'a.com');
-    log.emit('s1', 'site:started', 'a.com', { attempt: 1 });
+    log.emit('s1', { type: 'site:scheduled', siteId: 'b.com' });
+    log.emit('s1', { type: 'site:failed', siteId: 'b.com', data: { attempt: 0, reason: 'deadline' } });
+    log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
+    log.emit('s1', { type: 'site:started', siteId: 'a.com', data: { attempt: 1 } });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(batches[1]).toMatchObject({ searches: [], results: [] });
     expect(batches[1]!.events).toHaveLength(4);
-    log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'not_found' });
-    log.emit('s1', 'search:completed');
+    log.emit('s1', { type: 'site:done', siteId: 'a.com', data: { attempt: 1, latencyMs: 100, outcome: 'not_found', score: 0 } });
+    log.emit('s1', { type: 'search:completed', data: {} });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     // In the search's site order, not the order the sites ended in: a store keeps first-write order.
     expect(batches[2]!.results!.map((r) => [r.siteId, r.status])).toEqual([
@@ -150,7 +150,7 @@ describe('EventLog', () => {
     const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
     log.create(makeSearch('s1'), results);
     const before = log.snapshot('s1')!;
-    log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'found' });
+    log.emit('s1', { type: 'site:done', siteId: 'a.com', data: { attempt: 1, latencyMs: 100, outcome: 'found', score: 1 } });
     expect(before.results[0]!.status).toBe('pending');
     expect(before.events).toHaveLength(1);
     expect(before.search.summary.open).toBe(2);
@@ -161,7 +161,7 @@ describe('EventLog', () => {
   it('refuses events for searches it does not hold', () => {
     const { store } = recordingStore();
     const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
-    expect(log.emit('nope', 'site:done', 'a.com')).toBeUndefined();
+    expect(log.emit('nope', { type: 'site:scheduled', siteId: 'a.com' })).toBeUndefined();
     expect(log.snapshot('nope')).toBeUndefined();
   });
   describe('a batch the store rejects', () => {
@@ -169,12 +169,12 @@ describe('EventLog', () => {
       const { store, writes } = gatedStore();
       const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
       log.create(makeSearch('s1'), results);
-      log.emit('s1', 'site:scheduled', 'a.com');
+      log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
       await vi.advanceTimersByTimeAsync(FLUSH_MS);
       expect(writes.map((w) => w.at)).toStrictEqual([FLUSH_MS]);
       // Emitted while the first write is in flight.
-      log.emit('s1', 'site:started', 'a.com', { attempt: 1 });
-      log.emit('s1', 'site:done', 'a.com', { attempt: 1, outcome: 'found' });
+      log.emit('s1', { type: 'site:started', siteId: 'a.com', data: { attempt: 1 } });
+      log.emit('s1', { type: 'site:done', siteId: 'a.com', data: { attempt: 1, latencyMs: 100, outcome: 'found', score: 1 } });
 
       writes[0]!.reject(new OverloadedError('Elasticsearch write buffer is full', 800));
       await vi.advanceTimersByTimeAsync(799);
@@ -197,7 +197,7 @@ describe('EventLog', () => {
       log.create(makeSearch('s1'), results);
       await vi.advanceTimersByTimeAsync(FLUSH_MS);
 
-      for (let i = 0; i < FLUSH_EVENTS + 100; i++) log.emit('s1', 'site:scheduled', 'a.com');
+      for (let i = 0; i < FLUSH_EVENTS + 100; i++) log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
       await vi.advanceTimersByTimeAsync(999);
       expect(writesAt).toHaveLength(1);
 
@@ -212,7 +212,7 @@ describe('EventLog', () => {
       failTimes(5);
       log.create(makeSearch('s1'), results);
       for (let step = 1; step <= 6; step++) {
-        log.emit('s1', 'site:scheduled', 'a.com');
+        log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
         await vi.advanceTimersByTimeAsync(FLUSH_MS);
       }
 
@@ -227,7 +227,7 @@ describe('EventLog', () => {
       log.create(makeSearch('s1'), results);
       log.create(makeSearch('s2'), results);
       await vi.advanceTimersByTimeAsync(FLUSH_MS);
-      log.emit('s1', 'search:cancelled');
+      log.emit('s1', { type: 'search:cancelled', data: {} });
 
       writes[0]!.reject(new OverloadedError('full', 100));
       await vi.advanceTimersByTimeAsync(100);
@@ -268,7 +268,7 @@ describe('EventLog', () => {
       const log = new EventLog({ store, logger: pino({ level: 'silent' }) });
       failTimes(Number.POSITIVE_INFINITY, () => new OverloadedError('full', 300));
       log.create(makeSearch('s1'), results);
-      log.emit('s1', 'site:scheduled', 'a.com');
+      log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
 
       const flushed = log.flush(1_000);
       const outcome = expect(flushed).rejects.toThrow('store did not take 2 events, 0 results and 1 searches within 1000 ms');

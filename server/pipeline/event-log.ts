@@ -39,8 +39,7 @@ import { applyEventToResult, applyEventToResults, applyEventToSearch, summarize 
 import {
   type Search,
   type SearchEvent,
-  type SearchEventData,
-  type SearchEventType,
+  type SearchEventDraft,
   type SearchSnapshot,
   type SiteResult,
 } from '../../lib/types';
@@ -149,7 +148,7 @@ export class EventLog {
     if (this.live.has(search.id)) throw new Error(`search ${search.id} is already in the event log`);
     const entry = liveSearch(search, results, [], 0);
     this.live.set(search.id, entry);
-    return this.append(entry, 'search:created', undefined, { search, results });
+    return this.append(entry, { type: 'search:created', data: { search, results } });
   }
 
   /**
@@ -167,23 +166,19 @@ export class EventLog {
   }
 
   /** Appends one event to a live search. Returns it, or undefined when the search is not live. */
-  emit(searchId: string, type: SearchEventType, siteId?: string, data?: SearchEventData): SearchEvent | undefined {
+  emit(searchId: string, draft: SearchEventDraft): SearchEvent | undefined {
     const entry = this.live.get(searchId);
     if (!entry) {
-      this.logger.warn({ searchId, type, siteId }, 'event for a search that is not live; dropped');
+      this.logger.warn({ searchId, type: draft.type, siteId: draft.siteId }, 'event for a search that is not live; dropped');
       return undefined;
     }
-    return this.append(entry, type, siteId, data);
+    return this.append(entry, draft);
   }
 
-  private append(
-    entry: LiveSearch,
-    type: SearchEventType,
-    siteId: string | undefined,
-    data: SearchEventData | undefined,
-  ): SearchEvent {
+  private append(entry: LiveSearch, draft: SearchEventDraft): SearchEvent {
     const seq = (entry.events.at(-1)?.seq ?? 0) + 1;
-    const event: SearchEvent = { seq, at: this.now(), type, ...(siteId ? { siteId } : {}), ...(data ? { data } : {}) };
+    const event = { seq, at: this.now(), ...draft } as SearchEvent;
+    const { type, siteId } = event;
     entry.events.push(event);
     const searchId = entry.search.id;
 

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SearchEvent, SearchSnapshot } from '../../lib/types';
+import { reasonOf } from '../../lib/search-state';
 import { SiteUnavailableError, UnrecoverableSiteError } from '../errors';
 import { ScriptedConnector, scriptedPipeline } from './test-support';
 import { MIN_ATTEMPT_MS } from './attempt';
@@ -107,7 +108,7 @@ describe('Pipeline on a fake clock', () => {
     await vi.advanceTimersByTimeAsync(100);
     const second = pipeline.submit({ name: 'blue  door bakery' });
     // The second search rides on the first one's request, which is in flight.
-    expect(eventsOf(snapshot(second.id), 'shared.test').map((e) => [e.type, e.data?.reason])).toEqual([
+    expect(eventsOf(snapshot(second.id), 'shared.test').map((e) => [e.type, reasonOf(e)])).toEqual([
       ['site:scheduled', undefined],
       ['site:started', 'coalesced'],
     ]);

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TERMINAL_JOB_STATUSES, type SearchSnapshot } from '../../lib/types';
+import { isSearchEndEvent, isSiteEndEvent, isTerminalStatus, type SearchSnapshot } from '../../lib/types';
 import { startTestSitescan, type TestSitescan } from '../test-support';
 
 /** The ten directories of the original system. */
@@ -27,11 +27,11 @@ function expectWellFormed(snapshot: SearchSnapshot): void {
   const seqs = snapshot.events.map((e) => e.seq);
   expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   expect(snapshot.events[0]!.type).toBe('search:created');
-  expect(['search:completed', 'search:cancelled', 'search:interrupted']).toContain(snapshot.events.at(-1)!.type);
+  expect(isSearchEndEvent(snapshot.events.at(-1)!)).toBe(true);
   for (const result of snapshot.results) {
-    expect(TERMINAL_JOB_STATUSES.has(result.status)).toBe(true);
+    expect(isTerminalStatus(result.status)).toBe(true);
     const terminal = snapshot.events.filter(
-      (e) => e.siteId === result.siteId && ['site:done', 'site:failed', 'site:cancelled', 'site:skipped'].includes(e.type),
+      (e) => e.siteId === result.siteId && isSiteEndEvent(e),
     );
     expect(terminal, `${result.siteId} ends exactly once`).toHaveLength(1);
   }

@@ -26,28 +26,18 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import type {
-  BusinessQuery,
-  Search,
-  SearchEventData,
-  SearchPriority,
-  SearchSnapshot,
-  SiteInfo,
-  SiteLiveStats,
-} from '../../lib/types';
-import { TERMINAL_JOB_STATUSES } from '../../lib/types';
-import { OverloadedError, QueryNotSupportedError, SiteTimeoutError, UnavailableError } from '../errors';
-import type { SiteAnswer } from '../sites/connector';
-import { bestMatch } from '../sites/match';
+import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats } from '../../lib/types';
+import { isTerminalStatus } from '../../lib/types';
+import { OverloadedError, UnavailableError } from '../errors';
 import type { SiteRegistry } from '../sites/site-registry';
 import { AnswerCache } from './answer-cache';
-import { planRetry } from './attempt';
 import type { EventLog } from './event-log';
 import { LocalScheduler } from './local-scheduler';
 import type { Scheduler, SchedulerHooks } from './scheduler';
 import { createSearch } from './search-producer';
-import { CircuitOpenError, type SiteCircuitOptions } from './site-circuit';
+import type { SiteCircuitOptions } from './site-circuit';
 import { JobEndedError, type SiteJob } from './site-job';
+import { SiteJobRunner, type JobLedger, type SiteEndDraft, type SiteProgressDraft } from './site-job-runner';
 import { siteInfo, siteLiveStats } from './site-report';
 import { SiteRequester } from './site-requester';
 
@@ -83,9 +73,6 @@ export interface SubmitOptions {
   readonly priority?: SearchPriority;
 }
 
-/** The site events that end a job. */
-type JobEnd = 'site:done' | 'site:failed' | 'site:cancelled' | 'site:skipped';
-
 interface RunningSearch {
   readonly search: Search;
   /** Aborts every attempt of the search at once: cancel, deadline, shutdown. */
@@ -96,7 +83,7 @@ interface RunningSearch {
 }
 
 /** Fans searches out to sites through a scheduler and per-site requesters. */
-export class Pipeline {
+export class Pipeline implements JobLedger {
   private readonly registry: SiteRegistry;
   private readonly eventLog: EventLog;
   private readonly logger: Logger;
@@ -105,6 +92,7 @@ export class Pipeline {
   private readonly maxBufferedJobs: number;
   private readonly scheduler: Scheduler;
   private readonly requesters = new Map<string, SiteRequester>();
+  private readonly runner: SiteJobRunner;
   private readonly running = new Map<string, RunningSearch>();
   private accepting = true;
 
@@ -117,7 +105,7 @@ export class Pipeline {
     this.maxBufferedJobs = options.maxBufferedJobs ?? 50_000;
 
     const searchable = this.registry.all().filter((connector) => !connector.unavailableReason);
-    const hooks: SchedulerHooks = { schedule: (job) => this.schedule(job), run: (job) => this.run(job) };
+    const hooks: SchedulerHooks = { schedule: (job) => this.runner.schedule(job), run: (job) => this.runner.run(job) };
     const sites = searchable.map(({ definition }) => ({ id: definition.id, limits: definition.limits }));
     this.scheduler = options.scheduler
       ? options.scheduler(hooks, sites)
@@ -129,6 +117,7 @@ export class Pipeline {
       const sendGate = this.scheduler.sendGate?.(id);
       this.requesters.set(id, new SiteRequester({ connector, cache, feedback, sendGate, circuit: options.circuit, now: this.now }));
     }
+    this.runner = new SiteJobRunner({ requesters: this.requesters, scheduler: this.scheduler, ledger: this, now: this.now });
   }
 
   // --- search producer -------------------------------------------------------------------------
@@ -166,12 +155,12 @@ export class Pipeline {
     setMaxListeners(0, abort.signal);
     const running: RunningSearch = { search, abort, jobs: new Map() };
     this.running.set(search.id, running);
-    for (const { siteId, reason } of created.skipped) this.eventLog.emit(search.id, 'site:skipped', siteId, { reason });
+    for (const { siteId, reason } of created.skipped) this.eventLog.emit(search.id, { type: 'site:skipped', siteId, data: { reason } });
     const { jobs } = created;
     for (const job of jobs) running.jobs.set(job.siteId, job);
     running.deadlineTimer = setTimeout(() => this.end(search.id, 'deadline'), search.deadlineAt - createdAt);
     if (!this.completeIfDone(running)) {
-      this.scheduler.enqueue(jobs.filter((job) => !this.answerWithoutQueue(job) && !this.failIfPausedPastDeadline(job)));
+      this.scheduler.enqueue(jobs.filter((job) => this.runner.admit(job)));
     }
     return this.eventLog.search(search.id) ?? search;
   }
@@ -187,168 +176,33 @@ export class Pipeline {
     return Math.max(1_000, Math.ceil((this.scheduler.bufferedJobs / Math.max(perSecond / sites, 0.001)) * 1000));
   }
 
-  // --- site jobs -------------------------------------------------------------------------------
+  // --- the ledger of site jobs (see site-job-runner.ts) ---------------------------------------
 
-  private isOpen(job: SiteJob): boolean {
+  /** Whether a job is still open: its search running here, the job not ended. */
+  isOpen(job: SiteJob): boolean {
     return this.running.get(job.searchId)?.jobs.get(job.siteId) === job;
   }
 
-  /**
-   * The scheduler offers a job a free slot: take it (`site:scheduled`), or end it here when its
-   * site's circuit is open (`skipped`, without spending the site's rate) or the site asked to be
-   * left alone past its deadline (`failed`).
-   */
-  private schedule(job: SiteJob): boolean {
-    if (!this.isOpen(job)) return false;
-    if (this.requesters.get(job.siteId)!.circuit.state === 'open') {
-      this.finishJob(job, 'site:skipped', { reason: 'circuit open' });
-      return false;
-    }
-    if (this.failIfPausedPastDeadline(job)) return false;
-    this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId);
-    return true;
+  /** Records a transition of an open job. */
+  record(job: SiteJob, draft: SiteProgressDraft): void {
+    if (this.isOpen(job)) this.eventLog.emit(job.searchId, draft);
   }
 
-  /**
-   * Ends a job at once when its site asked to be left alone (Retry-After, a spent quota) until
-   * after the job's deadline: waiting would only hold the search to its deadline. True when ended.
-   */
-  private failIfPausedPastDeadline(job: SiteJob): boolean {
-    const { pausedUntil } = this.scheduler.limiter(job.siteId);
-    if (pausedUntil < job.deadlineAt) return false;
-    this.finishJob(job, 'site:failed', {
-      attempt: job.attempts,
-      reason: `rate limited: the site asked to wait until ${new Date(pausedUntil).toISOString()}`,
-    });
-    return true;
-  }
-
-  /**
-   * Answers a new job from the cache, or from an identical request already in flight, without
-   * queueing it. Returns false when the job must queue.
-   */
-  private answerWithoutQueue(job: SiteJob): boolean {
-    const requester = this.requesters.get(job.siteId)!;
-    const cached = requester.cached(job.answerKey);
-    if (cached) {
-      this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId);
-      this.finishDone(job, cached, 0, 'cache');
-      return true;
-    }
-    const inFlight = requester.inFlight(job.answerKey);
-    if (!inFlight) return false;
-    const started = this.now();
-    this.eventLog.emit(job.searchId, 'site:scheduled', job.siteId);
-    this.eventLog.emit(job.searchId, 'site:started', job.siteId, { attempt: 1, reason: 'coalesced' });
-    job.attempts = 1;
-    job.firstStartedAt = started;
-    inFlight.then(
-      (answer) => {
-        if (this.isOpen(job)) this.finishDone(job, answer, this.now() - started, 'coalesced');
-      },
-      () => {
-        // The shared request failed: this job tries on its own, within its own deadline.
-        if (!this.isOpen(job)) return;
-        job.attempts = 0;
-        this.scheduler.enqueue([job], { front: true });
-      },
-    );
-    return true;
-  }
-
-  private finishDone(job: SiteJob, answer: SiteAnswer, latencyMs: number, source?: 'cache' | 'coalesced'): void {
-    const match = bestMatch(job.query, answer.listings);
-    this.finishJob(job, 'site:done', {
-      attempt: job.attempts,
-      latencyMs,
-      outcome: match.outcome,
-      score: match.score,
-      ...(source ? { reason: source } : {}),
-      ...(match.listing ? { listing: match.listing, fields: match.fields } : {}),
-    });
-  }
-
-  /** One attempt of a job the scheduler started; never rejects. */
-  private async run(job: SiteJob): Promise<void> {
-    if (!this.isOpen(job)) return;
-    const requester = this.requesters.get(job.siteId)!;
-    const cached = requester.cached(job.answerKey);
-    if (cached) {
-      this.finishDone(job, cached, 0, 'cache');
-      return;
-    }
-    const startedAt = this.now();
-    job.attempts++;
-    job.firstStartedAt ??= startedAt;
-    this.eventLog.emit(job.searchId, 'site:started', job.siteId, { attempt: job.attempts });
-    const { definition } = requester.connector;
-    const timeoutMs = Math.max(1, Math.min(definition.timeoutMs, job.deadlineAt - startedAt));
-    try {
-      const { answer, coalesced } = await requester.request({
-        query: job.query,
-        answerKey: job.answerKey,
-        signal: job.abort.signal,
-        timeoutMs,
-        startedAt,
-      });
-      if (this.isOpen(job)) this.finishDone(job, answer, this.now() - startedAt, coalesced ? 'coalesced' : undefined);
-    } catch (error) {
-      this.attemptFailed(job, error, { startedAt, timeoutMs, siteTimeoutMs: definition.timeoutMs, retries: definition.retries });
-    }
-  }
-
-  /** After a failed attempt: skip, fail, or retry within the deadline. */
-  private attemptFailed(
-    job: SiteJob,
-    error: unknown,
-    attempt: { startedAt: number; timeoutMs: number; siteTimeoutMs: number; retries: number },
-  ): void {
-    if (error instanceof CircuitOpenError) {
-      this.finishJob(job, 'site:skipped', { attempt: job.attempts, reason: 'circuit open' });
-      return;
-    }
-    if (error instanceof QueryNotSupportedError) {
-      this.finishJob(job, 'site:skipped', { attempt: job.attempts, reason: error.reason });
-      return;
-    }
-    if (job.abort.signal.aborted || !this.isOpen(job)) return;
-    const latencyMs = this.now() - attempt.startedAt;
-    if (error instanceof SiteTimeoutError && attempt.timeoutMs < attempt.siteTimeoutMs) {
-      // The attempt was cut short to end by the deadline: the deadline, not the site, ended it.
-      this.finishJob(job, 'site:failed', { attempt: job.attempts, latencyMs, reason: 'deadline' });
-      return;
-    }
-    const decision = planRetry(error, {
-      attempts: job.attempts,
-      retries: attempt.retries,
-      now: this.now(),
-      deadlineAt: job.deadlineAt,
-    });
-    if (!decision.retry) {
-      this.finishJob(job, 'site:failed', { attempt: job.attempts, latencyMs, reason: decision.reason });
-      return;
-    }
-    this.eventLog.emit(job.searchId, decision.rateLimited ? 'site:rate_limited' : 'site:retrying', job.siteId, {
-      attempt: job.attempts,
-      delayMs: decision.delayMs,
-      reason: decision.reason,
-    });
-    this.scheduler.enqueue([job], { front: true, delayMs: decision.delayMs });
-  }
-
-  private finishJob(job: SiteJob, type: JobEnd, data: SearchEventData): void {
+  /** Ends an open job with its terminal event, and the search once its last job has ended. */
+  finish(job: SiteJob, draft: SiteEndDraft): void {
     const running = this.running.get(job.searchId);
     if (!running || running.jobs.get(job.siteId) !== job) return;
     running.jobs.delete(job.siteId);
-    this.eventLog.emit(job.searchId, type, job.siteId, data);
+    this.eventLog.emit(job.searchId, draft);
     this.completeIfDone(running);
   }
 
   private completeIfDone(running: RunningSearch): boolean {
     if (running.jobs.size > 0) return false;
     this.forget(running);
-    this.eventLog.emit(running.search.id, 'search:completed', undefined, {
-      summary: this.eventLog.search(running.search.id)?.summary,
+    this.eventLog.emit(running.search.id, {
+      type: 'search:completed',
+      data: { summary: this.eventLog.search(running.search.id)?.summary },
     });
     return true;
   }
@@ -375,20 +229,18 @@ export class Pipeline {
     this.forget(running);
     const now = this.now();
     running.abort.abort(new JobEndedError(why));
-    for (const job of jobs) {
+    for (const { siteId, attempts: attempt, firstStartedAt } of jobs) {
       if (why === 'cancel') {
-        this.eventLog.emit(searchId, 'site:cancelled', job.siteId, { attempt: job.attempts });
+        this.eventLog.emit(searchId, { type: 'site:cancelled', siteId, data: { attempt } });
         continue;
       }
-      this.eventLog.emit(searchId, 'site:failed', job.siteId, {
-        attempt: job.attempts,
-        reason: why === 'deadline' ? 'deadline' : 'interrupted',
-        ...(job.firstStartedAt ? { latencyMs: now - job.firstStartedAt } : {}),
-      });
+      const reason = why === 'deadline' ? 'deadline' : 'interrupted';
+      const latency = firstStartedAt ? { latencyMs: now - firstStartedAt } : {};
+      this.eventLog.emit(searchId, { type: 'site:failed', siteId, data: { attempt, reason, ...latency } });
     }
     const summary = this.eventLog.search(searchId)?.summary;
     const type = why === 'deadline' ? 'search:completed' : why === 'cancel' ? 'search:cancelled' : 'search:interrupted';
-    this.eventLog.emit(searchId, type, undefined, { summary });
+    this.eventLog.emit(searchId, { type, data: { summary } });
     this.logger.info({ searchId, why, open: jobs.length }, 'search ended before all sites answered');
   }
 
@@ -414,14 +266,16 @@ export class Pipeline {
       this.eventLog.resume(snapshot);
       // The results as the log has them: the store's rows are written only when a search ends.
       for (const result of this.eventLog.snapshot(snapshot.search.id)?.results ?? snapshot.results) {
-        if (TERMINAL_JOB_STATUSES.has(result.status)) continue;
-        this.eventLog.emit(snapshot.search.id, 'site:failed', result.siteId, {
-          attempt: result.attempts,
-          reason: 'interrupted',
+        if (isTerminalStatus(result.status)) continue;
+        this.eventLog.emit(snapshot.search.id, {
+          type: 'site:failed',
+          siteId: result.siteId,
+          data: { attempt: result.attempts, reason: 'interrupted' },
         });
       }
-      this.eventLog.emit(snapshot.search.id, 'search:interrupted', undefined, {
-        summary: this.eventLog.search(snapshot.search.id)?.summary,
+      this.eventLog.emit(snapshot.search.id, {
+        type: 'search:interrupted',
+        data: { summary: this.eventLog.search(snapshot.search.id)?.summary },
       });
     }
   }

@@ -83,6 +83,11 @@ export class SiteRequester {
     this.circuit = new SiteCircuit(options.circuit);
   }
 
+  /** Whether the site's circuit is open: its jobs are skipped without a request. */
+  circuitOpen(): boolean {
+    return this.circuit.state === 'open';
+  }
+
   /** A fresh cached answer for `answerKey`, or undefined. */
   cached(answerKey: string): SiteAnswer | undefined {
     return this.cache.get(answerKey);

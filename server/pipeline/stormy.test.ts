@@ -11,7 +11,8 @@
  * a failure is reported as `failed`/`skipped` with a reason — never as `done` with garbage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TERMINAL_JOB_STATUSES, type BusinessQuery, type SearchSnapshot, type SiteResult } from '../../lib/types';
+import { isSiteEndEvent, isTerminalStatus, type BusinessQuery, type SearchSnapshot, type SiteResult } from '../../lib/types';
+import { reasonOf } from '../../lib/search-state';
 import { startTestSitescan, type TestSitescan } from '../test-support';
 
 const SEARCHES = 20;
@@ -21,7 +22,6 @@ const DEADLINE_MS = 3_000;
  * 275 ms late with other test files running beside this one.
  */
 const GRACE_MS = 750;
-const TERMINAL_SITE_EVENTS = new Set(['site:done', 'site:failed', 'site:cancelled', 'site:skipped']);
 
 describe('pipeline against the stormy sandbox', () => {
   let app: TestSitescan;
@@ -83,15 +83,15 @@ describe('pipeline against the stormy sandbox', () => {
 
         for (const result of results) {
           const siteEvents = events.filter((event) => event.siteId === result.siteId);
-          const terminal = siteEvents.filter((event) => TERMINAL_SITE_EVENTS.has(event.type));
+          const terminal = siteEvents.filter(isSiteEndEvent);
           expect(terminal, `${label}: ${result.siteId} ends exactly once`).toHaveLength(1);
           expect(siteEvents.at(-1), `${label}: nothing happens to ${result.siteId} after it ended`).toBe(terminal[0]);
-          expect(TERMINAL_JOB_STATUSES.has(result.status), `${label}: ${result.siteId} is ${result.status}`).toBe(true);
+          expect(isTerminalStatus(result.status), `${label}: ${result.siteId} is ${result.status}`).toBe(true);
 
           if (result.status === 'failed' || result.status === 'skipped') {
             failed++;
             expect(result.error, `${label}: ${result.siteId} ${result.status} without a reason`).toMatch(/\S/);
-            expect(terminal[0]!.data?.reason, `${label}: ${result.siteId} event without a reason`).toMatch(/\S/);
+            expect(reasonOf(terminal[0]!), `${label}: ${result.siteId} event without a reason`).toMatch(/\S/);
             continue;
           }
           expect(result.status, `${label}: ${result.siteId}`).toBe('done');

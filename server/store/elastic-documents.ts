@@ -10,7 +10,7 @@
 import type {
   BusinessQuery,
   Search,
-  SearchEventData,
+  SearchEvent,
   SearchEventType,
   SearchPriority,
   SearchStatus,
@@ -59,7 +59,7 @@ export interface EventDoc {
   readonly at: number;
   readonly type: SearchEventType;
   readonly siteId?: string;
-  readonly data?: SearchEventData;
+  readonly data?: SearchEvent['data'];
 }
 
 /** A site result as read back, with where it sorts among its search's results. */
@@ -148,6 +148,7 @@ export function toEventDoc(event: StoredEvent): EventDoc {
 
 /** An event read from its document. */
 export function fromEventDoc(doc: EventDoc): StoredEvent {
+  // Written from a typed event by the event log: the doc holds one, as it was.
   return {
     searchId: doc.searchId,
     seq: doc.seq,
@@ -155,5 +156,5 @@ export function fromEventDoc(doc: EventDoc): StoredEvent {
     type: doc.type,
     ...(doc.siteId === undefined ? {} : { siteId: doc.siteId }),
     ...(doc.data === undefined ? {} : { data: doc.data }),
-  };
+  } as StoredEvent;
 }

@@ -21,19 +21,19 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type {
-  BusinessQuery,
-  Search,
-  SearchEvent,
-  SearchEventType,
-  SearchListItem,
-  SearchPriority,
-  SearchSnapshot,
-  SearchStatus,
-  SearchSummary,
-  SiteJobStatus,
-  SiteResult,
-  Outcome,
+import {
+  SEARCH_STATUSES,
+  type BusinessQuery,
+  type Search,
+  type SearchEvent,
+  type SearchListItem,
+  type SearchPriority,
+  type SearchSnapshot,
+  type SearchStatus,
+  type SearchSummary,
+  type SiteJobStatus,
+  type SiteResult,
+  type Outcome,
 } from '../../lib/types';
 import { ValidationError } from '../errors';
 import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
@@ -64,10 +64,11 @@ interface BatchSink {
   readonly lastFailure?: string;
 }
 
-
 /**
  * Schema migrations; entry `i` takes `user_version` from `i` to `i + 1`. Append, never edit.
- * Statements use IF NOT EXISTS so a second process racing the first open is harmless.
+ * Statements use IF NOT EXISTS so a second process racing the first open is harmless. The status
+ * CHECK is derived from `SEARCH_STATUSES`, the one list; a new status must also come with a
+ * migration that rebuilds the table, since an existing file keeps the CHECK it was made with.
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -77,7 +78,7 @@ const MIGRATIONS: readonly string[] = [
     id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     location TEXT,
-    status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'cancelled', 'interrupted')),
+    status TEXT NOT NULL CHECK (status IN (${SEARCH_STATUSES.map((status) => `'${status}'`).join(', ')})),
     priority TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     completed_at INTEGER,
@@ -401,11 +402,12 @@ function toResult(row: ResultRow): SiteResult {
 }
 
 function toEvent(row: EventRow): SearchEvent {
+  // Written from a typed event by the event log: the row holds one, as it was.
   return {
     seq: row.seq,
     at: row.at,
-    type: row.type as SearchEventType,
+    type: row.type,
     ...(row.site_id === null ? {} : { siteId: row.site_id }),
-    ...(row.data === null ? {} : { data: JSON.parse(row.data) as SearchEvent['data'] }),
-  };
+    ...(row.data === null ? {} : { data: JSON.parse(row.data) as unknown }),
+  } as SearchEvent;
 }

@@ -25,6 +25,7 @@ import type {
   BusinessQuery,
   Search,
   SearchEvent,
+  SearchEventDraft,
   SearchListItem,
   SearchSummary,
   SiteResult,
@@ -122,9 +123,16 @@ export function makeResult(
   });
 }
 
-/** An event for test data: `site:started` at `T0 + 10 × seq`. */
-export function makeEvent(searchId: string, seq: number, overrides: Partial<SearchEvent> = {}): StoredEvent {
-  return compact<StoredEvent>({
+/**
+ * An event for test data: `site:started` at `T0 + 10 × seq`, or the draft given. A store keeps
+ * an event's data as it came, so the fields of other types are left to the overrides.
+ */
+export function makeEvent(
+  searchId: string,
+  seq: number,
+  overrides: Partial<Pick<SearchEvent, 'at' | 'siteId'>> & Partial<SearchEventDraft> = {},
+): StoredEvent {
+  return compact({
     searchId,
     seq,
     at: T0 + seq * 10,
@@ -132,7 +140,7 @@ export function makeEvent(searchId: string, seq: number, overrides: Partial<Sear
     siteId: 'alpha.example',
     data: { attempt: 1 },
     ...overrides,
-  });
+  } as StoredEvent);
 }
 
 /** A site result as `getSearch` returns it: without `searchId`. */
@@ -359,7 +367,7 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
       it('keeps an event already there instead of replacing or duplicating it', async () => {
         const id = searchId(1);
         const first = makeEvent(id, 1, { type: 'site:started', data: { attempt: 1 } });
-        const impostor = makeEvent(id, 1, { type: 'site:failed', data: { reason: 'other' } });
+        const impostor = makeEvent(id, 1, { type: 'site:failed', data: { attempt: 1, reason: 'other' } });
         await store.write({ searches: [makeSearch(id)], events: [first] });
         await store.write({ events: [impostor, makeEvent(id, 2)] });
         await store.write({ events: [makeEvent(id, 3), makeEvent(id, 3, { type: 'site:done' })] });
@@ -753,12 +761,20 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
           error: text,
           listing: { name: text, address: text, phone: text, website: text, url: `https://a.example/${text}` },
         });
-        const event = makeEvent(id, 1, { type: 'site:done', data: { reason: text, listing: result.listing } });
-        await store.write({ searches: [search], results: [result], events: [event] });
+        const event = makeEvent(id, 1, {
+          type: 'site:done',
+          data: { attempt: 1, latencyMs: 1, outcome: 'found', score: 1, listing: result.listing },
+        });
+        const failed = makeEvent(id, 2, { type: 'site:failed', data: { attempt: 1, reason: text } });
+        await store.write({ searches: [search], results: [result], events: [event, failed] });
 
         const snapshot = await store.getSearch(id);
 
-        expect(snapshot).toStrictEqual({ search, results: [asSiteResult(result)], events: [asSearchEvent(event)] });
+        expect(snapshot).toStrictEqual({
+          search,
+          results: [asSiteResult(result)],
+          events: [asSearchEvent(event), asSearchEvent(failed)],
+        });
         expect(snapshot?.search.query.name).toBe(text);
         expect((await store.listSearches()).items[0]?.query.name).toBe(text);
       });

@@ -20,9 +20,7 @@ import type {
 } from '../../lib/types';
 
 /** An event with the search it belongs to. */
-export interface StoredEvent extends SearchEvent {
-  readonly searchId: string;
-}
+export type StoredEvent = SearchEvent & { readonly searchId: string };
 
 /** A site result with the search it belongs to. */
 export interface StoredSiteResult extends SiteResult {

@@ -1,0 +1,233 @@
+/**
+ * The attempts of site jobs: what happens between a job's admission and its one terminal
+ * event, whichever lifecycle owns the job (one process's pipeline, or the cluster's).
+ *
+ *   admit ─▶ cache / request in flight? ─▶ done            (no queue, no request)
+ *     │
+ *     ▼ scheduler ─▶ schedule: circuit open ─▶ skipped · paused past deadline ─▶ failed · else scheduled
+ *                      │
+ *                      ▼ run ─▶ started ─▶ requester ─▶ done
+ *                                              └─ error ─▶ skipped · failed · retrying ─(delay)─▶ scheduler
+ *
+ * Example: a job for a site that answers 503 at 1.2 s into a 5 s search: `planRetry` allows one
+ * more attempt after 340 ms, so the runner records `site:retrying` (delayMs 340) and hands the
+ * job back to the scheduler with that delay, ahead of its search's other jobs.
+ *
+ * Invariants:
+ * - Every transition goes through the ledger, which drops those of a job that is no longer
+ *   open: a job ends in exactly one terminal event, whatever races it (cancel, deadline).
+ * - A retry is planned only when it can start before the deadline; an attempt cut short to end
+ *   by the deadline ends the job with reason `deadline`, not as a fault of the site.
+ * - An attempt of an ended job is abandoned silently: its search's signal was aborted.
+ */
+import type { SearchEventDraftOf, SiteEndEventType, SiteEventType } from '../../lib/types';
+import { QueryNotSupportedError, SiteTimeoutError } from '../errors';
+import type { SiteAnswer } from '../sites/connector';
+import { bestMatch } from '../sites/match';
+import { planRetry } from './attempt';
+import type { Scheduler } from './scheduler';
+import { CircuitOpenError } from './site-circuit';
+import type { SiteJob } from './site-job';
+import type { SiteRequester } from './site-requester';
+
+/** A transition of a job that does not end it. */
+export type SiteProgressDraft = SearchEventDraftOf<Exclude<SiteEventType, SiteEndEventType>>;
+
+/** The one event that ends a job. */
+export type SiteEndDraft = SearchEventDraftOf<SiteEndEventType>;
+
+/** What the runner needs of the lifecycle that owns the jobs. */
+export interface JobLedger {
+  /** Whether the job is still open: its search running, the job not ended. */
+  isOpen(job: SiteJob): boolean;
+  /** Records a transition of an open job. */
+  record(job: SiteJob, draft: SiteProgressDraft): void;
+  /** Ends an open job with its terminal event; a job already ended stays as it was. */
+  finish(job: SiteJob, draft: SiteEndDraft): void;
+}
+
+/** Options of a job runner. */
+export interface SiteJobRunnerOptions {
+  /** The request path of each site that can be searched, by site id. */
+  readonly requesters: ReadonlyMap<string, SiteRequester>;
+  readonly scheduler: Scheduler;
+  readonly ledger: JobLedger;
+  /** Clock, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Runs site jobs' attempts and decides after each. */
+export class SiteJobRunner {
+  private readonly requesters: ReadonlyMap<string, SiteRequester>;
+  private readonly scheduler: Scheduler;
+  private readonly ledger: JobLedger;
+  private readonly now: () => number;
+
+  constructor(options: SiteJobRunnerOptions) {
+    this.requesters = options.requesters;
+    this.scheduler = options.scheduler;
+    this.ledger = options.ledger;
+    this.now = options.now ?? Date.now;
+  }
+
+  private requester(job: SiteJob): SiteRequester {
+    const requester = this.requesters.get(job.siteId);
+    if (!requester) throw new Error(`no requester for site ${job.siteId}`);
+    return requester;
+  }
+
+  /**
+   * A new job: answers it from the cache or an identical request in flight, or ends it when its
+   * site is paused past its deadline. True when the job must queue.
+   */
+  admit(job: SiteJob): boolean {
+    return !this.answerWithoutQueue(job) && !this.failIfPausedPastDeadline(job);
+  }
+
+  /**
+   * The scheduler offers a job a free slot: take it (`site:scheduled`), or end it here when its
+   * site's circuit is open (`skipped`, without spending the site's rate) or the site asked to be
+   * left alone past its deadline (`failed`).
+   */
+  schedule(job: SiteJob): boolean {
+    if (!this.ledger.isOpen(job)) return false;
+    if (this.requester(job).circuitOpen()) {
+      this.ledger.finish(job, { type: 'site:skipped', siteId: job.siteId, data: { reason: 'circuit open' } });
+      return false;
+    }
+    if (this.failIfPausedPastDeadline(job)) return false;
+    this.ledger.record(job, { type: 'site:scheduled', siteId: job.siteId });
+    return true;
+  }
+
+  /**
+   * Ends a job at once when its site asked to be left alone (Retry-After, a spent quota) until
+   * after the job's deadline: waiting would only hold the search to its deadline. True when ended.
+   */
+  private failIfPausedPastDeadline(job: SiteJob): boolean {
+    const { pausedUntil } = this.scheduler.limiter(job.siteId);
+    if (pausedUntil < job.deadlineAt) return false;
+    this.ledger.finish(job, {
+      type: 'site:failed',
+      siteId: job.siteId,
+      data: { attempt: job.attempts, reason: `rate limited: the site asked to wait until ${new Date(pausedUntil).toISOString()}` },
+    });
+    return true;
+  }
+
+  /**
+   * Answers a new job from the cache, or from an identical request already in flight, without
+   * queueing it. Returns false when the job must queue.
+   */
+  private answerWithoutQueue(job: SiteJob): boolean {
+    const requester = this.requester(job);
+    const cached = requester.cached(job.answerKey);
+    const { siteId } = job;
+    if (cached) {
+      this.ledger.record(job, { type: 'site:scheduled', siteId });
+      this.finishDone(job, cached, 0, 'cache');
+      return true;
+    }
+    const inFlight = requester.inFlight(job.answerKey);
+    if (!inFlight) return false;
+    const started = this.now();
+    this.ledger.record(job, { type: 'site:scheduled', siteId });
+    this.ledger.record(job, { type: 'site:started', siteId, data: { attempt: 1, reason: 'coalesced' } });
+    job.attempts = 1;
+    job.firstStartedAt = started;
+    inFlight.then(
+      (answer) => {
+        if (this.ledger.isOpen(job)) this.finishDone(job, answer, this.now() - started, 'coalesced');
+      },
+      () => {
+        // The shared request failed: this job tries on its own, within its own deadline.
+        if (!this.ledger.isOpen(job)) return;
+        job.attempts = 0;
+        this.scheduler.enqueue([job], { front: true });
+      },
+    );
+    return true;
+  }
+
+  private finishDone(job: SiteJob, answer: SiteAnswer, latencyMs: number, source?: 'cache' | 'coalesced'): void {
+    const match = bestMatch(job.query, answer.listings);
+    this.ledger.finish(job, {
+      type: 'site:done',
+      siteId: job.siteId,
+      data: {
+        attempt: job.attempts,
+        latencyMs,
+        outcome: match.outcome,
+        score: match.score,
+        ...(source ? { reason: source } : {}),
+        ...(match.listing ? { listing: match.listing, fields: match.fields } : {}),
+      },
+    });
+  }
+
+  /** One attempt of a job the scheduler started; never rejects. */
+  async run(job: SiteJob): Promise<void> {
+    if (!this.ledger.isOpen(job)) return;
+    const requester = this.requester(job);
+    const cached = requester.cached(job.answerKey);
+    if (cached) {
+      this.finishDone(job, cached, 0, 'cache');
+      return;
+    }
+    const startedAt = this.now();
+    job.attempts++;
+    job.firstStartedAt ??= startedAt;
+    this.ledger.record(job, { type: 'site:started', siteId: job.siteId, data: { attempt: job.attempts } });
+    const { definition } = requester.connector;
+    const timeoutMs = Math.max(1, Math.min(definition.timeoutMs, job.deadlineAt - startedAt));
+    try {
+      const { answer, coalesced } = await requester.request({
+        query: job.query,
+        answerKey: job.answerKey,
+        signal: job.abort.signal,
+        timeoutMs,
+        startedAt,
+      });
+      if (this.ledger.isOpen(job)) this.finishDone(job, answer, this.now() - startedAt, coalesced ? 'coalesced' : undefined);
+    } catch (error) {
+      this.attemptFailed(job, error, { startedAt, timeoutMs, siteTimeoutMs: definition.timeoutMs, retries: definition.retries });
+    }
+  }
+
+  /** After a failed attempt: skip, fail, or retry within the deadline. */
+  private attemptFailed(
+    job: SiteJob,
+    error: unknown,
+    attempt: { startedAt: number; timeoutMs: number; siteTimeoutMs: number; retries: number },
+  ): void {
+    const { siteId } = job;
+    if (error instanceof CircuitOpenError) {
+      this.ledger.finish(job, { type: 'site:skipped', siteId, data: { attempt: job.attempts, reason: 'circuit open' } });
+      return;
+    }
+    if (error instanceof QueryNotSupportedError) {
+      this.ledger.finish(job, { type: 'site:skipped', siteId, data: { attempt: job.attempts, reason: error.reason } });
+      return;
+    }
+    if (job.abort.signal.aborted || !this.ledger.isOpen(job)) return;
+    const latencyMs = this.now() - attempt.startedAt;
+    if (error instanceof SiteTimeoutError && attempt.timeoutMs < attempt.siteTimeoutMs) {
+      // The attempt was cut short to end by the deadline: the deadline, not the site, ended it.
+      this.ledger.finish(job, { type: 'site:failed', siteId, data: { attempt: job.attempts, latencyMs, reason: 'deadline' } });
+      return;
+    }
+    const decision = planRetry(error, {
+      attempts: job.attempts,
+      retries: attempt.retries,
+      now: this.now(),
+      deadlineAt: job.deadlineAt,
+    });
+    if (!decision.retry) {
+      this.ledger.finish(job, { type: 'site:failed', siteId, data: { attempt: job.attempts, latencyMs, reason: decision.reason } });
+      return;
+    }
+    const data = { attempt: job.attempts, delayMs: decision.delayMs, reason: decision.reason };
+    this.ledger.record(job, decision.rateLimited ? { type: 'site:rate_limited', siteId, data } : { type: 'site:retrying', siteId, data });
+    this.scheduler.enqueue([job], { front: true, delayMs: decision.delayMs });
+  }
+}
