@@ -49,7 +49,7 @@ function untilCompleted(socket: Socket<ServerToClientEvents, ClientToServerEvent
 describe('Socket.IO hub', () => {
   it('acks with the backlog after afterSeq, then pushes live events in seq order with no gap', async () => {
     const socket = await client();
-    const { id } = app.services.searches.create({ name: 'Bakery' });
+    const { id } = await app.services.searches.create({ name: 'Bakery' });
     const live = untilCompleted(socket, id);
     const ack = await subscribe(socket, { searchId: id, afterSeq: 0 });
     expect(ack.ok).toBe(true);
@@ -68,7 +68,7 @@ describe('Socket.IO hub', () => {
   });
 
   it('a client that reconnects with the last seq it saw gets exactly the rest', async () => {
-    const { id } = app.services.searches.create({ name: 'Dental' });
+    const { id } = await app.services.searches.create({ name: 'Dental' });
     const first = await client();
     const done = untilCompleted(first, id);
     await subscribe(first, { searchId: id, afterSeq: 0 });
@@ -81,7 +81,7 @@ describe('Socket.IO hub', () => {
   });
 
   it('tells a client whose log the server no longer has to start again from seq 1', async () => {
-    const { id } = app.services.searches.create({ name: 'Reset Bakery' });
+    const { id } = await app.services.searches.create({ name: 'Reset Bakery' });
     const socket = await client();
     const done = untilCompleted(socket, id);
     await subscribe(socket, { searchId: id, afterSeq: 0 });
@@ -151,7 +151,7 @@ describe('Socket.IO hub: sites:subscribe in a running sitescan', () => {
     expect(active.every((site) => site.stats && site.stats.limitPerSec > 0)).toBe(true);
 
     const attemptsBefore = sites.reduce((sum, site) => sum + (site.stats?.attempts ?? 0), 0);
-    const { id } = app.services.searches.create({ name: 'Sites view bakery' });
+    const { id } = await app.services.searches.create({ name: 'Sites view bakery' });
     await app.services.searches.whenEnded(id);
     const [pushed] = await nextStats(socket);
     const attemptsAfter = pushed!.reduce((sum, site) => sum + (site.stats?.attempts ?? 0), 0);

@@ -99,7 +99,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     bulkDeadlineMs: config.bulkDeadlineMs,
     maxBufferedJobs: config.maxBufferedJobs,
   });
-  const searches = new SearchService({ pipeline, eventLog, store });
+  const searches = new SearchService({ runner: pipeline, live: eventLog, store });
 
   // A previous process stopped with searches running: end them honestly as interrupted.
   const leftRunning = await store.listRunning();

@@ -3,15 +3,21 @@
  * from the pipeline at scrape time, and the process's own figures.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EventLog } from './pipeline/event-log';
-import type { Pipeline } from './pipeline/pipeline';
+import type { SearchEvent } from '../lib/types';
+import type { SearchRunner } from './search-runner';
 
-/** Metrics of one sitescan process. */
+/** Where the metrics hear events: every event this process appends. */
+export interface EventSource {
+  onEvent(listener: (searchId: string, event: SearchEvent) => void): () => void;
+}
+
+/** Metrics of one sitescan process; `node` labels every series in a cluster. */
 export class Metrics {
   readonly registry = new Registry();
   private readonly stopListening: () => void;
 
-  constructor(eventLog: EventLog, pipeline: Pipeline) {
+  constructor(eventLog: EventSource, pipeline: SearchRunner, node?: string) {
+    if (node) this.registry.setDefaultLabels({ node });
     collectDefaultMetrics({ register: this.registry, prefix: 'sitescan_' });
     const siteJobs = new Counter({
       name: 'sitescan_site_jobs_total',
@@ -76,7 +82,7 @@ export class Metrics {
       }
     });
 
-    const perSite = (name: string, help: string, read: (stats: NonNullable<ReturnType<Pipeline['siteStats']>>) => number) =>
+    const perSite = (name: string, help: string, read: (stats: NonNullable<ReturnType<SearchRunner['siteStats']>>) => number) =>
       new Gauge({
         name,
         help,

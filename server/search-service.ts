@@ -1,18 +1,17 @@
 /**
  * What route handlers and the hub ask of sitescan about searches: start one, read one (live or
- * stored), cancel one, list the history. Live state comes from the event log, finished searches
- * from the store.
+ * stored), cancel one, list the history. Live state comes from where the runner keeps it (the
+ * event log in one process, Redis in a cluster), finished searches from the store.
  */
-import type { BusinessQuery, SearchEvent, SearchPriority, SearchSnapshot } from '../lib/types';
+import type { BusinessQuery, SearchEvent, SearchSnapshot } from '../lib/types';
 import { ConflictError, NotFoundError } from './errors';
-import type { EventLog } from './pipeline/event-log';
-import type { Pipeline } from './pipeline/pipeline';
+import type { LiveSearches, SearchRunner, SubmitOptions } from './search-runner';
 import type { ListSearchesOptions, SearchPage, Store } from './store/store';
 
 /** Options of the search service. */
 export interface SearchServiceOptions {
-  readonly pipeline: Pipeline;
-  readonly eventLog: EventLog;
+  readonly runner: SearchRunner;
+  readonly live: LiveSearches;
   readonly store: Store;
 }
 
@@ -24,75 +23,78 @@ export interface CreatedSearch {
 
 /** Searches: create, read, cancel, list. */
 export class SearchService {
-  private readonly pipeline: Pipeline;
-  private readonly eventLog: EventLog;
+  private readonly runner: SearchRunner;
+  private readonly live: LiveSearches;
   private readonly store: Store;
   private readonly waiters = new Map<string, ((snapshot: SearchSnapshot) => void)[]>();
   private stopWaiting?: () => void;
 
   constructor(options: SearchServiceOptions) {
-    this.pipeline = options.pipeline;
-    this.eventLog = options.eventLog;
+    this.runner = options.runner;
+    this.live = options.live;
     this.store = options.store;
   }
 
-  /** Starts a search. Throws `ValidationError` (unknown sites) or `OverloadedError`. */
-  create(
-    query: BusinessQuery,
-    options: { sites?: readonly string[]; priority?: SearchPriority } = {},
-  ): CreatedSearch {
-    const search = this.pipeline.submit(query, options);
+  /** Starts a search. Throws `ValidationError` (unknown sites), `OverloadedError` or `UnavailableError`. */
+  async create(query: BusinessQuery, options: SubmitOptions = {}): Promise<CreatedSearch> {
+    const search = await this.runner.submit(query, options);
     return { id: search.id, url: `/s/${search.id}` };
   }
 
   /** A search with its results and events; throws `NotFoundError` for an unknown id. */
   async get(id: string): Promise<SearchSnapshot> {
-    const snapshot = this.eventLog.snapshot(id) ?? (await this.store.getSearch(id));
+    const snapshot = (await this.live.snapshot(id)) ?? (await this.store.getSearch(id));
     if (!snapshot) throw new NotFoundError(`no search with id ${id}`);
     return snapshot;
   }
 
   /** Whether a search exists, live or stored. */
   async exists(id: string): Promise<boolean> {
-    return this.eventLog.search(id) !== undefined || (await this.store.getSearch(id)) !== undefined;
+    return (await this.live.snapshot(id)) !== undefined || (await this.store.getSearch(id)) !== undefined;
   }
 
-  /** A search's events after `afterSeq`; live ones from memory, others from the store. */
+  /** A search's events after `afterSeq`; live ones from where they run, others from the store. */
   async eventsAfter(id: string, afterSeq: number): Promise<readonly SearchEvent[]> {
-    return this.eventLog.eventsAfter(id, afterSeq) ?? (await this.store.eventsAfter(id, afterSeq));
+    return (await this.live.eventsAfter(id, afterSeq)) ?? (await this.store.eventsAfter(id, afterSeq));
   }
 
   /** Resolves with a search's final state once it has ended (at once if it already has). */
   async whenEnded(id: string): Promise<SearchSnapshot> {
-    const current = await this.get(id);
-    if (current.search.status !== 'running' && !this.pipeline.isRunning(id)) return current;
-    return new Promise((resolve) => {
+    const ended = new Promise<SearchSnapshot>((resolve) => {
       const waiting = this.waiters.get(id);
       if (waiting) waiting.push(resolve);
       else this.waiters.set(id, [resolve]);
       // One listener for every waiter, looked up by id: a listener per waiter would make each
-      // event cost O(waiters) (a bulk run waits on hundreds of searches).
-      this.stopWaiting ??= this.eventLog.onEvent((searchId, event) => this.wake(searchId, event));
+      // end cost O(waiters) (a bulk run waits on hundreds of searches).
+      this.stopWaiting ??= this.live.onSearchEnded((searchId) => void this.wake(searchId));
     });
+    // Listening before reading: an end between the two is heard, not missed.
+    let current: SearchSnapshot;
+    try {
+      current = await this.get(id);
+    } catch (error) {
+      this.waiters.delete(id);
+      throw error;
+    }
+    if (current.search.status !== 'running') void this.wake(id, current);
+    return ended;
   }
 
-  private wake(searchId: string, event: SearchEvent): void {
-    if (!event.type.startsWith('search:') || event.type === 'search:created') return;
+  private async wake(searchId: string, known?: SearchSnapshot): Promise<void> {
     const waiting = this.waiters.get(searchId);
-    if (!waiting || this.pipeline.isRunning(searchId)) return;
-    const snapshot = this.eventLog.snapshot(searchId);
-    if (!snapshot) return;
+    if (!waiting) return;
     this.waiters.delete(searchId);
     if (this.waiters.size === 0) {
       this.stopWaiting?.();
       this.stopWaiting = undefined;
     }
+    const snapshot = known ?? (await this.get(searchId));
     for (const resolve of waiting) resolve(snapshot);
   }
 
   /** Cancels a running search. Throws `NotFoundError`, or `ConflictError` when it already ended. */
   async cancel(id: string): Promise<void> {
-    if (this.pipeline.cancel(id)) return;
+    if (await this.runner.cancel(id)) return;
     const snapshot = await this.get(id);
     throw new ConflictError(`search ${id} is ${snapshot.search.status}; only a running search can be cancelled`);
   }

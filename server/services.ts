@@ -9,7 +9,7 @@ import type { Config } from './config';
 import type { ClientRateLimiter } from './http/client-rate-limiter';
 import type { Hub } from './hub';
 import type { Metrics } from './metrics';
-import type { Pipeline } from './pipeline/pipeline';
+import type { SearchRunner } from './search-runner';
 import type { SearchService } from './search-service';
 import type { SiteRegistry } from './sites/site-registry';
 import type { Store } from './store/store';
@@ -19,7 +19,8 @@ export interface Services {
   readonly config: Config;
   readonly store: Store;
   readonly registry: SiteRegistry;
-  readonly pipeline: Pipeline;
+  /** Runs the searches: the one-process pipeline, or this node of a cluster. */
+  readonly pipeline: SearchRunner;
   readonly searches: SearchService;
   readonly hub?: Hub;
   readonly metrics: Metrics;

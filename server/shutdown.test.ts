@@ -13,7 +13,9 @@ describe('graceful shutdown', () => {
     const searches = app.services.searches;
     // Enough bulk work that some jobs are in flight and many still wait when the signal comes.
     const directories = app.sandbox!.siteDefinitions().map((site) => site.id);
-    const ids = Array.from({ length: 8 }, (_, i) => searches.create({ name: `Shutdown ${i}` }, { priority: 'bulk', sites: directories }).id);
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => (await searches.create({ name: `Shutdown ${i}` }, { priority: 'bulk', sites: directories })).id),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     const inFlight = (await Promise.all(ids.map((id) => searches.get(id)))).flatMap((snapshot) =>
       snapshot.results.filter((r) => r.status === 'running').map((r) => [snapshot.search.id, r.siteId] as const),
@@ -21,7 +23,7 @@ describe('graceful shutdown', () => {
     expect(inFlight.length).toBeGreaterThan(0);
 
     const closing = app.close();
-    expect(() => searches.create({ name: 'Too late' })).toThrow(expect.objectContaining({ name: 'UnavailableError' }));
+    await expect(searches.create({ name: 'Too late' })).rejects.toMatchObject({ name: 'UnavailableError' });
     const started = Date.now();
     await closing;
     expect(Date.now() - started).toBeLessThan(5_000 + 2_000);

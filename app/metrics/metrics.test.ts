@@ -12,7 +12,7 @@ afterAll(async () => {
 
 describe('GET /metrics', () => {
   it('serves Prometheus text with the pipeline and search figures', async () => {
-    const { id } = app.services.searches.create({ name: 'Metrics Bakery' }, { sites: ['yasabe.com', 'elocal.com'] });
+    const { id } = await app.services.searches.create({ name: 'Metrics Bakery' }, { sites: ['yasabe.com', 'elocal.com'] });
     await app.services.searches.whenEnded(id);
     const response = await GET();
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -37,6 +37,7 @@
 import type { Logger } from 'pino';
 import { applyEventToResult, applyEventToResults, applyEventToSearch, summarize } from '../../lib/search-state';
 import {
+  isSearchEndEvent,
   type Search,
   type SearchEvent,
   type SearchEventDraft,
@@ -141,6 +142,13 @@ export class EventLog {
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `listener` with the id of each search that ends; returns a function that stops it. */
+  onSearchEnded(listener: (searchId: string) => void): () => void {
+    return this.onEvent((searchId, event) => {
+      if (isSearchEndEvent(event)) listener(searchId);
+    });
   }
 
   /** Starts a search's log with `search:created` (seq 1), carrying its initial state. */

@@ -55,30 +55,32 @@ describe('coalescing, cache, admission and fairness (sandbox, calm latencies x0.
   it('makes identical in-flight requests once, then answers from the cache', async () => {
     app.sandbox!.reset();
     const query = { name: 'Coalesce Test Bakery', location: 'Austin, TX' };
-    const a = app.services.searches.create(query, { sites: ['foursquare.com'] });
-    const b = app.services.searches.create(query, { sites: ['foursquare.com'] });
+    const a = await app.services.searches.create(query, { sites: ['foursquare.com'] });
+    const b = await app.services.searches.create(query, { sites: ['foursquare.com'] });
     const [first, second] = await Promise.all([ended(app, a.id), ended(app, b.id)]);
     expect(app.sandbox!.stats().sites['foursquare.com']!.requests).toBe(1);
     expect(first.results[0]!.status).toBe('done');
     expect(second.results[0]).toMatchObject({ status: 'done', outcome: first.results[0]!.outcome });
     expect(second.events.find((e) => e.type === 'site:done')!.data!.reason).toBe('coalesced');
 
-    const again = await ended(app, app.services.searches.create(query, { sites: ['foursquare.com'] }).id);
+    const again = await ended(app, (await app.services.searches.create(query, { sites: ['foursquare.com'] })).id);
     expect(app.sandbox!.stats().sites['foursquare.com']!.requests).toBe(1);
     expect(again.events.find((e) => e.type === 'site:done')!.data).toMatchObject({ reason: 'cache', latencyMs: 0 });
   });
 
   it('serves a live search ahead of a bulk batch queued before it', async () => {
     const site = 'cylex-usa.com'; // 2 at once, 5 per second: a batch queues here for seconds
-    const bulk = Array.from({ length: 60 }, (_, i) =>
-      app.services.searches.create({ name: `Bulk Business ${i}` }, { sites: [site], priority: 'bulk' }).id,
+    const bulk = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) =>
+        (await app.services.searches.create({ name: `Bulk Business ${i}` }, { sites: [site], priority: 'bulk' })).id,
+      ),
     );
     const started: string[] = [];
-    const eventLog = (app.services.searches as unknown as { eventLog: { onEvent(l: (id: string, e: { type: string }) => void): () => void } }).eventLog;
+    const eventLog = (app.services.searches as unknown as { live: { onEvent(l: (id: string, e: { type: string }) => void): () => void } }).live;
     const stop = eventLog.onEvent((id, event) => {
       if (event.type === 'site:started') started.push(id);
     });
-    const live = app.services.searches.create({ name: 'Live Business' }, { sites: [site] }).id;
+    const live = (await app.services.searches.create({ name: 'Live Business' }, { sites: [site] })).id;
     const startedBefore = started.length;
     const snapshot = await ended(app, live);
     stop();
@@ -91,17 +93,17 @@ describe('coalescing, cache, admission and fairness (sandbox, calm latencies x0.
 
   it('skips a site the query cannot be asked of, without counting it against the site', async () => {
     for (let i = 0; i < 6; i++) {
-      const snapshot = await ended(app, app.services.searches.create({ name: `No Place ${i}` }, { sites: ['overpass'] }).id);
+      const snapshot = await ended(app, (await app.services.searches.create({ name: `No Place ${i}` }, { sites: ['overpass'] })).id);
       expect(snapshot.results[0]).toMatchObject({ status: 'skipped', error: expect.stringMatching(/needs a city or ZIP/) });
     }
     expect(app.services.pipeline.siteStats('overpass')!.circuit).toBe('closed');
   });
 
-  it('refuses new searches with a Retry-After when the buffer is full, and keeps memory bounded', () => {
+  it('refuses new searches with a Retry-After when the buffer is full, and keeps memory bounded', async () => {
     const created: string[] = [];
     let refused: unknown;
     try {
-      for (let i = 0; i < 100; i++) created.push(app.services.searches.create({ name: `Flood ${i}` }, { priority: 'bulk' }).id);
+      for (let i = 0; i < 100; i++) created.push((await app.services.searches.create({ name: `Flood ${i}` }, { priority: 'bulk' })).id);
     } catch (error) {
       refused = error;
     }
@@ -138,7 +140,9 @@ describe('push-back from a site whose real limit is lower than configured', () =
   });
 
   it('slows down to what the site takes and still finishes every job', async () => {
-    const ids = Array.from({ length: 12 }, (_, i) => app.services.searches.create({ name: `Slow ${i}` }, { priority: 'bulk' }).id);
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => (await app.services.searches.create({ name: `Slow ${i}` }, { priority: 'bulk' })).id),
+    );
     const snapshots = await Promise.all(ids.map((id) => ended(app, id)));
     expect(snapshots.map((s) => s.results[0]!.status)).toEqual(Array(12).fill('done'));
     const stats = app.services.pipeline.siteStats('local.example')!;
@@ -167,11 +171,11 @@ describe('circuit breaker', () => {
   });
 
   it('skips a failing site fast once its circuit opens, and shows it in the site stats', async () => {
-    for (let i = 0; i < 6; i++) await ended(app, app.services.searches.create({ name: `Broken ${i}` }).id);
+    for (let i = 0; i < 6; i++) await ended(app, (await app.services.searches.create({ name: `Broken ${i}` })).id);
     const seen = requests;
     expect(app.services.pipeline.siteStats('local.example')!.circuit).toBe('open');
     const started = Date.now();
-    const skipped = await ended(app, app.services.searches.create({ name: 'After open' }).id);
+    const skipped = await ended(app, (await app.services.searches.create({ name: 'After open' })).id);
     expect(Date.now() - started).toBeLessThan(200);
     expect(skipped.results[0]).toMatchObject({ status: 'skipped', error: 'circuit open' });
     expect(requests).toBe(seen);
@@ -199,7 +203,7 @@ describe('a 429 answered to coalesced jobs', () => {
 
   it('slows the site once and counts one attempt, however many jobs shared the request', async () => {
     const query = { name: 'Shared Push Back' };
-    const ids = [0, 1, 2].map(() => app.services.searches.create(query, { sites: ['local.example'] }).id);
+    const ids = await Promise.all([0, 1, 2].map(async () => (await app.services.searches.create(query, { sites: ['local.example'] })).id));
     await Promise.all(ids.map((id) => ended(app, id)));
     expect(requests).toBe(1);
     const stats = app.services.pipeline.siteStats('local.example')!;
@@ -227,21 +231,21 @@ describe('a site that says its quota is spent (RateLimit-Remaining: 0)', () => {
 
   it('keeps an answer whose window frees within the site’s own limit window, and stays at full speed', async () => {
     resetSeconds = 1; // within perMs (1000): the send window keeps that anyway
-    const first = await ended(app, app.services.searches.create({ name: 'Window One' }, { sites: ['local.example'] }).id);
+    const first = await ended(app, (await app.services.searches.create({ name: 'Window One' }, { sites: ['local.example'] })).id);
     expect(first.results[0]!.status).toBe('done');
     expect(app.services.pipeline.siteStats('local.example')!.pausedUntil).toBeUndefined();
   });
 
   it('leaves the site alone until the quota resets, failing later jobs at once instead of at their deadline', async () => {
     resetSeconds = 3600;
-    const spent = await ended(app, app.services.searches.create({ name: 'Quota Spender' }, { sites: ['local.example'] }).id);
+    const spent = await ended(app, (await app.services.searches.create({ name: 'Quota Spender' }, { sites: ['local.example'] })).id);
     expect(spent.results[0]!.status).toBe('done');
     const seen = requests;
     const pausedUntil = app.services.pipeline.siteStats('local.example')!.pausedUntil!;
     expect(pausedUntil - Date.now()).toBeGreaterThan(3_500_000);
 
     const started = Date.now();
-    const later = await ended(app, app.services.searches.create({ name: 'After The Quota' }, { sites: ['local.example'] }).id);
+    const later = await ended(app, (await app.services.searches.create({ name: 'After The Quota' }, { sites: ['local.example'] })).id);
     expect(Date.now() - started).toBeLessThan(500);
     expect(later.results[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^rate limited: the site asked to wait until \d{4}-/) });
     expect(requests).toBe(seen);

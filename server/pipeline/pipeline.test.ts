@@ -49,7 +49,7 @@ describe('pipeline against the sandbox network (default latencies)', () => {
   it('searches the ten original sites for a listed business within the 5 s promise', async () => {
     const business = app.sandbox!.dataset.businesses[7]!;
     const started = Date.now();
-    const { id } = app.services.searches.create(
+    const { id } = await app.services.searches.create(
       { name: business.name, location: `${business.city}, ${business.state}` },
       { sites: ORIGINAL_SITES },
     );
@@ -79,7 +79,7 @@ describe('pipeline under load (sandbox latencies x0.1)', () => {
     // The sandbox stamps an arrival when its thread gets to it; cold, on cores it shares with
     // sitescan and the test runner, it stamped the first burst late, and on-time requests a
     // window later looked too close to it. One search first warms it (and sitescan) up.
-    await ended(app, app.services.searches.create({ name: 'Warm Up Bakery' }, { sites: ORIGINAL_SITES }).id);
+    await ended(app, (await app.services.searches.create({ name: 'Warm Up Bakery' }, { sites: ORIGINAL_SITES })).id);
   });
   afterAll(async () => {
     await app.dispose();
@@ -87,9 +87,12 @@ describe('pipeline under load (sandbox latencies x0.1)', () => {
 
   it('runs 20 searches at once without breaking any site limit', async () => {
     app.sandbox!.reset();
-    const ids = Array.from(
-      { length: 20 },
-      (_, i) => app.services.searches.create({ name: app.sandbox!.dataset.businesses[i]!.name }, { priority: 'bulk', sites: ORIGINAL_SITES }).id,
+    const ids = await Promise.all(
+      Array.from(
+        { length: 20 },
+        async (_, i) =>
+          (await app.services.searches.create({ name: app.sandbox!.dataset.businesses[i]!.name }, { priority: 'bulk', sites: ORIGINAL_SITES })).id,
+      ),
     );
     const snapshots = await Promise.all(ids.map((id) => ended(app, id)));
     for (const snapshot of snapshots) expectWellFormed(snapshot);
@@ -122,7 +125,7 @@ describe('pipeline deadline', () => {
   it('fails jobs still open at the deadline with reason deadline and completes on time', async () => {
     app = await startTestSitescan({ SANDBOX_SPEED: '1', SEARCH_DEADLINE_MS: '150' });
     const started = Date.now();
-    const { id } = app.services.searches.create({ name: 'Bakery' }, { sites: ORIGINAL_SITES });
+    const { id } = await app.services.searches.create({ name: 'Bakery' }, { sites: ORIGINAL_SITES });
     const snapshot = await ended(app, id);
     expect(Date.now() - started).toBeLessThan(1_000);
     expectWellFormed(snapshot);
@@ -137,10 +140,10 @@ describe('restart', () => {
   it('serves a finished search after a restart, and marks searches left running as interrupted', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'sitescan-restart-'));
     const first = await startTestSitescan({ SANDBOX_SPEED: '0.05' }, dataDir);
-    const { id: finished } = first.services.searches.create({ name: 'Dental' });
+    const { id: finished } = await first.services.searches.create({ name: 'Dental' });
     const before = await ended(first, finished);
     // A search still running when the process stops (SEARCH_DEADLINE_MS keeps it open).
-    const { id: open } = first.services.searches.create({ name: 'Plumbing' }, { sites: ['yasabe.com'] });
+    const { id: open } = await first.services.searches.create({ name: 'Plumbing' }, { sites: ['yasabe.com'] });
     // Simulate a crash, at once (before yasabe.com answers): the pipeline forgets the search, so
     // nothing ends it, and the store keeps it `running`.
     (first.services.pipeline as unknown as { running: Map<string, unknown> }).running.clear();
@@ -197,7 +200,7 @@ describe('SITES_FILE', () => {
     expect(app.services.registry.get('local.example')).toBeDefined();
     const declarative = app.services.registry.all().filter((c) => c.definition.kind === 'html' || c.definition.kind === 'json');
     expect(declarative.length).toBe(app.sandbox!.siteDefinitions().length + 1);
-    const { id } = app.services.searches.create({ name: 'Blue Door Bakery' }, { sites: ['local.example'] });
+    const { id } = await app.services.searches.create({ name: 'Blue Door Bakery' }, { sites: ['local.example'] });
     const snapshot = await ended(app, id);
     expect(snapshot.results).toEqual([
       expect.objectContaining({ siteId: 'local.example', sandbox: false, status: 'done', outcome: 'found', listing: { name: 'Blue Door Bakery', address: '1 Main St, Austin, TX 78701' } }),

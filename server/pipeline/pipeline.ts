@@ -29,6 +29,7 @@ import type { Logger } from 'pino';
 import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats } from '../../lib/types';
 import { isTerminalStatus } from '../../lib/types';
 import { OverloadedError, UnavailableError } from '../errors';
+import type { RunnerLoad, SearchRunner, SubmitOptions } from '../search-runner';
 import type { SiteRegistry } from '../sites/site-registry';
 import { AnswerCache } from './answer-cache';
 import type { EventLog } from './event-log';
@@ -66,13 +67,6 @@ export interface PipelineOptions {
   readonly now?: () => number;
 }
 
-/** Options of one search. */
-export interface SubmitOptions {
-  /** Restrict the search to these site ids. Default: every site. */
-  readonly sites?: readonly string[];
-  readonly priority?: SearchPriority;
-}
-
 interface RunningSearch {
   readonly search: Search;
   /** Aborts every attempt of the search at once: cancel, deadline, shutdown. */
@@ -82,8 +76,8 @@ interface RunningSearch {
   deadlineTimer?: NodeJS.Timeout;
 }
 
-/** Fans searches out to sites through a scheduler and per-site requesters. */
-export class Pipeline implements JobLedger {
+/** Fans searches out to sites through a scheduler and per-site requesters, in one process. */
+export class Pipeline implements SearchRunner, JobLedger {
   private readonly registry: SiteRegistry;
   private readonly eventLog: EventLog;
   private readonly logger: Logger;
@@ -295,7 +289,7 @@ export class Pipeline implements JobLedger {
   }
 
   /** Searches running now, and site jobs waiting in the scheduler. */
-  load(): { readonly runningSearches: number; readonly bufferedJobs: number } {
+  load(): RunnerLoad {
     return { runningSearches: this.running.size, bufferedJobs: this.scheduler.bufferedJobs };
   }
 

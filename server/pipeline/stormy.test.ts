@@ -51,7 +51,7 @@ describe('pipeline against the stormy sandbox', () => {
       for (const [index, business] of businesses.entries()) {
         if (index > 0 && index % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 200));
         const started = Date.now();
-        const { id } = app.services.searches.create({
+        const { id } = await app.services.searches.create({
           name: business.name,
           location: `${business.city}, ${business.state}`,
           ...(index % 2 === 0 ? { phone: business.phone } : {}),
@@ -125,7 +125,7 @@ describe('pipeline against the stormy sandbox', () => {
         const garbage: string[] = [];
         await Promise.all(
           suspects.map(async ({ query, businessId, result }) => {
-            const { id } = calm.services.searches.create(query, { sites: [result.siteId] });
+            const { id } = await calm.services.searches.create(query, { sites: [result.siteId] });
             const reference = (await calm.services.searches.whenEnded(id)).results[0]!;
             const got = `${result.status}/${result.outcome} ${JSON.stringify(result.listing?.name ?? null)}`;
             const want = `${reference.status}/${reference.outcome} ${JSON.stringify(reference.listing?.name ?? null)}`;

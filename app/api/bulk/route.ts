@@ -40,7 +40,7 @@ export const POST = respond(async (request: Request) => {
   const errors: BulkRowError[] = [...parsed.errors];
   for (const { line, query } of parsed.rows) {
     try {
-      const created = service.create(query, { priority: 'bulk' });
+      const created = await service.create(query, { priority: 'bulk' });
       searches.push({ line, id: created.id, url: created.url, name: query.name });
     } catch (error) {
       const named = error as { name?: string; message?: string; retryAfterMs?: number };

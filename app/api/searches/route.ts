@@ -9,7 +9,7 @@ export const POST = respond(async (request: Request) => {
   const { sites, priority, ...query } = createSearchBodySchema.parse(await readJson(request));
   const services = getServices();
   await services.clientLimiter.take(clientOf(request));
-  const created = services.searches.create(query, { sites, priority });
+  const created = await services.searches.create(query, { sites, priority });
   return Response.json(created, { status: 201, headers: { location: created.url } });
 });
 
