@@ -204,6 +204,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     rootLogger.fatal((error as Error).message);
     process.exit(1);
   }
+  rootLogger.level = config.logLevel;
   let app: RunningSitescan;
   try {
     app = await startSitescan({ config, dev });
