@@ -10,9 +10,6 @@
 /** Key of the brand of a sitescan error; `Symbol.for` keys are one per process, shared by every bundle. */
 const CLASSES: unique symbol = Symbol.for('sitescan.error.classes');
 
-/** A class of sitescan error, as a table keyed by class takes it. */
-export type SitescanErrorClass = abstract new (...args: never[]) => SitescanError;
-
 /**
  * The base of every sitescan error: `error instanceof NotFoundError` holds for a `NotFoundError`
  * from any copy of this module.
@@ -51,7 +48,7 @@ export abstract class SitescanError extends Error {
 }
 
 /** Names a class on its prototype, where stack traces, logs and the brand read it. */
-function named(type: SitescanErrorClass, name: string): void {
+function named(type: abstract new (...args: never[]) => SitescanError, name: string): void {
   Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
 }
 
