@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config';
+import { loadConfig, logLevelFrom } from './config';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -45,5 +45,21 @@ describe('loadConfig', () => {
       /PORT must be an integer from 0 to 65535, got "eighty".*SANDBOX must be 1 or 0, got "maybe".*SEARCH_DEADLINE_MS must be an integer from 100/,
     );
     expect(() => loadConfig({ ELASTICSEARCH_URL: 'not a url' })).toThrow(/ELASTICSEARCH_URL/);
+  });
+
+  it('reads LOG_LEVEL, silent under Vitest unless set, and names a bad one', () => {
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(loadConfig({ VITEST: 'true' }).logLevel).toBe('silent');
+    expect(loadConfig({ VITEST: 'true', LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+    expect(loadConfig({ LOG_LEVEL: '' }).logLevel).toBe('info');
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(
+      'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    );
+  });
+
+  it('gives the logger its level before the configuration is loaded, the default for a bad one', () => {
+    expect(logLevelFrom({ LOG_LEVEL: 'warn' })).toBe('warn');
+    expect(logLevelFrom({ VITEST: 'true' })).toBe('silent');
+    expect(logLevelFrom({ LOG_LEVEL: 'loud' })).toBe('info');
   });
 });

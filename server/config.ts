@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { ValidationError } from './errors';
 
+/** Variables of an environment, as `process.env` holds them. */
+type Environment = Readonly<Record<string, string | undefined>>;
+
 const flag = (name: string, fallback: boolean) =>
   z
     .string()
@@ -51,6 +54,25 @@ const number = (name: string, fallback: number, min: number, max: number) =>
       return parsed;
     });
 
+/** The pino levels `LOG_LEVEL` may name. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A pino level `LOG_LEVEL` may name. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const logLevel = z
+  .string()
+  .optional()
+  .transform((value, ctx): LogLevel | undefined => {
+    if (value === undefined || value === '') return undefined;
+    if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+    ctx.addIssue({ code: 'custom', message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  });
+
+// Tests log only when asked to: a passing run stays readable.
+const defaultLogLevel = (env: Environment): LogLevel => (env.VITEST ? 'silent' : 'info');
+
 const optionalString = z
   .string()
   .optional()
@@ -82,7 +104,7 @@ const envSchema = z.object({
   ELASTICSEARCH_API_KEY: optionalString,
   ELASTICSEARCH_USERNAME: optionalString,
   ELASTICSEARCH_PASSWORD: optionalString,
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: logLevel,
 });
 
 /** Validated configuration. */
@@ -109,11 +131,22 @@ export interface Config {
     readonly username?: string;
     readonly password?: string;
   };
-  readonly logLevel: string;
+  /** `LOG_LEVEL`; default `info`, `silent` under Vitest. */
+  readonly logLevel: LogLevel;
+}
+
+/**
+ * The log level an environment names, for the root logger before the whole configuration is
+ * read (modules log from import on): `LOG_LEVEL`, else the default. A bad value gives the
+ * default here; `loadConfig` refuses it at start-up.
+ */
+export function logLevelFrom(env: Environment = process.env): LogLevel {
+  const parsed = logLevel.safeParse(env.LOG_LEVEL);
+  return (parsed.success ? parsed.data : undefined) ?? defaultLogLevel(env);
 }
 
 /** Reads the configuration from an environment; throws `ValidationError` naming each bad variable. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+export function loadConfig(env: Environment = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
@@ -147,6 +180,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
           password: e.ELASTICSEARCH_PASSWORD,
         }
       : undefined,
-    logLevel: e.LOG_LEVEL,
+    logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
   };
 }

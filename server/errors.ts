@@ -1,30 +1,98 @@
 /**
- * Named errors that drive control flow. The HTTP responder maps them to statuses; the pipeline
- * maps site errors to retry / fail decisions. Each sets `name` so logs say what happened.
+ * Named errors that drive control flow. The HTTP error answer (`http/error-answer.ts`) maps them
+ * to statuses; the pipeline maps site errors to retry / fail decisions. Each names itself (its
+ * prototype's `name`) so logs and stack traces say what happened.
+ *
+ * Test them with plain `instanceof`, never by `name`: {@link SitescanError} makes `instanceof`
+ * hold across the separate copies of this module that Next's bundles load.
  */
 
+/** Key of the brand of a sitescan error; `Symbol.for` keys are one per process, shared by every bundle. */
+const CLASSES: unique symbol = Symbol.for('sitescan.error.classes');
+
+/**
+ * The base of every sitescan error: `error instanceof NotFoundError` holds for a `NotFoundError`
+ * from any copy of this module.
+ *
+ * Why: route handlers are bundled by Next, so their `NotFoundError` is another class object than
+ * the one the pipeline and search service (run by the custom server) throw, and an ordinary
+ * `instanceof` says no. So each instance carries a brand — the names of the classes on its
+ * prototype chain, under a `Symbol.for` key every copy shares — and `Symbol.hasInstance` accepts
+ * an instance whose brand names the class. The names are string literals on the prototypes (not
+ * `constructor.name`), so a minifier cannot change them.
+ *
+ * Invariants: every subclass MUST name itself in a static block (`static { named(this, 'XError') }`)
+ * with its own class name; two classes MUST NOT share a name.
+ */
+export abstract class SitescanError extends Error {
+  static {
+    named(this, 'SitescanError');
+  }
+
+  /** True for an instance of this class from this or any other copy of the module. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const classes = (value as { [CLASSES]?: unknown } | null | undefined)?.[CLASSES];
+    // A subclass without a name of its own would otherwise accept every instance of its parent.
+    return Array.isArray(classes) && Object.hasOwn(this.prototype, 'name') && classes.includes(this.prototype.name);
+  }
+
+  /** The brand: names of the classes this error is an instance of, its own first. */
+  get [CLASSES](): readonly string[] {
+    const names: string[] = [];
+    for (let proto: object | null = Object.getPrototypeOf(this); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+      if (Object.hasOwn(proto, 'name')) names.push((proto as Error).name);
+    }
+    return names;
+  }
+}
+
+/** Names a class on its prototype, where stack traces, logs and the brand read it. */
+function named(type: abstract new (...args: never[]) => SitescanError, name: string): void {
+  Object.defineProperty(type.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
+/** Options of a `ValidationError`. */
+export interface ValidationErrorOptions extends ErrorOptions {
+  /** What the error answer names as its code. Default `invalid_request`. */
+  readonly code?: string;
+}
+
 /** Input that breaks a rule: a bad body, payload, cursor or config value. → 400 */
-export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
-  readonly code: string = 'invalid_request';
+export class ValidationError extends SitescanError {
+  static {
+    named(this, 'ValidationError');
+  }
+
+  readonly code: string;
+
   constructor(
     message: string,
     readonly details?: unknown,
+    options: ValidationErrorOptions = {},
   ) {
-    super(message);
+    super(message, options);
+    this.code = options.code ?? 'invalid_request';
   }
 }
 
 /** An id that names nothing. → 404 */
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
+export class NotFoundError extends SitescanError {
+  static {
+    named(this, 'NotFoundError');
+  }
+
   readonly code: string = 'not_found';
 }
 
 /** sitescan is full and refuses new work rather than grow without bound. → 429 + Retry-After */
-export class OverloadedError extends Error {
-  override readonly name = 'OverloadedError';
+export class OverloadedError extends SitescanError {
+  static {
+    named(this, 'OverloadedError');
+  }
+
   readonly code: string = 'overloaded';
+
   constructor(
     message: string,
     /** Estimate of when to try again, in ms. */
@@ -35,9 +103,13 @@ export class OverloadedError extends Error {
 }
 
 /** sitescan is shutting down and takes no new work. → 503 + Retry-After */
-export class UnavailableError extends Error {
-  override readonly name = 'UnavailableError';
+export class UnavailableError extends SitescanError {
+  static {
+    named(this, 'UnavailableError');
+  }
+
   readonly code: string = 'unavailable';
+
   constructor(
     message: string,
     readonly retryAfterMs: number,
@@ -47,14 +119,20 @@ export class UnavailableError extends Error {
 }
 
 /** A request that conflicts with the current state (cancelling a finished search). → 409 */
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
+export class ConflictError extends SitescanError {
+  static {
+    named(this, 'ConflictError');
+  }
+
   readonly code: string = 'conflict';
 }
 
 /** A site attempt that ran out of time. Retryable. */
-export class SiteTimeoutError extends Error {
-  override readonly name = 'SiteTimeoutError';
+export class SiteTimeoutError extends SitescanError {
+  static {
+    named(this, 'SiteTimeoutError');
+  }
+
   constructor(
     readonly siteId: string,
     readonly timeoutMs: number,
@@ -64,8 +142,11 @@ export class SiteTimeoutError extends Error {
 }
 
 /** A site that pushed back (429, or 503 with Retry-After). Retryable after `retryAfterMs`. */
-export class SiteRateLimitedError extends Error {
-  override readonly name = 'SiteRateLimitedError';
+export class SiteRateLimitedError extends SitescanError {
+  static {
+    named(this, 'SiteRateLimitedError');
+  }
+
   constructor(
     readonly siteId: string,
     readonly status: number,
@@ -77,8 +158,11 @@ export class SiteRateLimitedError extends Error {
 }
 
 /** A transient site fault: network error, 5xx. Retryable. */
-export class SiteUnavailableError extends Error {
-  override readonly name = 'SiteUnavailableError';
+export class SiteUnavailableError extends SitescanError {
+  static {
+    named(this, 'SiteUnavailableError');
+  }
+
   constructor(
     readonly siteId: string,
     message: string,
@@ -92,8 +176,11 @@ export class SiteUnavailableError extends Error {
  * Yelp a location or a phone). Not a fault of the site: the job ends `skipped` with this reason,
  * and the site's circuit does not count it.
  */
-export class QueryNotSupportedError extends Error {
-  override readonly name = 'QueryNotSupportedError';
+export class QueryNotSupportedError extends SitescanError {
+  static {
+    named(this, 'QueryNotSupportedError');
+  }
+
   constructor(
     readonly siteId: string,
     readonly reason: string,
@@ -103,8 +190,11 @@ export class QueryNotSupportedError extends Error {
 }
 
 /** A site answer that retrying will not fix: 4xx, an unparseable page, a redirect off-site. */
-export class UnrecoverableSiteError extends Error {
-  override readonly name = 'UnrecoverableSiteError';
+export class UnrecoverableSiteError extends SitescanError {
+  static {
+    named(this, 'UnrecoverableSiteError');
+  }
+
   constructor(
     readonly siteId: string,
     message: string,

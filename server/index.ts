@@ -6,17 +6,15 @@
  * `npm start` (production) and `npm run dev` (`--dev`) both run this file.
  */
 import { mkdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config';
 import { ClientRateLimiter } from './http/client-rate-limiter';
+import { createEdge } from './http/edge';
 import { healthReport } from './http/health';
-import { answerJson } from './http/server-answer';
-import { LoadShedder } from './http/load-shedder';
-import { CLIENT_HEADER } from './http/responder';
 import { Hub } from './hub';
 import { Metrics } from './metrics';
 import { logger as rootLogger } from './logger';
@@ -108,48 +106,24 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     logger.warn({ count: leftRunning.length }, 'searches left running by a previous process marked interrupted');
   }
 
-  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'not_found', message: 'web pages are not served by this instance' } }));
-  };
+  let next: RequestListener | undefined;
   let upgrade: ((req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void) | undefined;
   if (web) {
-    const { default: next } = await import('next');
-    const nextApp = next({ dev, dir: PROJECT_ROOT, hostname: 'localhost', port: config.port });
+    const { default: nextJs } = await import('next');
+    const nextApp = nextJs({ dev, dir: PROJECT_ROOT, hostname: 'localhost', port: config.port });
     await nextApp.prepare();
     const requestHandler = nextApp.getRequestHandler();
-    handle = (req, res) => void requestHandler(req, res);
+    next = (req, res) => void requestHandler(req, res);
     if (dev) upgrade = nextApp.getUpgradeHandler();
   }
 
-  // Loop delay only means overload with real work in hand (a first render can spike it alone).
-  const shedder = new LoadShedder({ busy: () => pipeline.load().runningSearches >= 10 });
-  const httpServer = createServer((req, res) => {
-    shedder.requestsInProgress++;
-    res.once('close', () => shedder.requestsInProgress--);
-    const pathname = req.url?.split('?', 1)[0];
-    if (req.method === 'POST' && (pathname === '/api/searches' || pathname === '/api/bulk')) {
-      const shed = pathname === '/api/searches' ? shedder.admitSearch() : shedder.admitBulk();
-      if (shed) {
-        const seconds = Math.ceil(shed.retryAfterMs / 1000);
-        answerJson(res, 429, { error: { code: 'overloaded', message: `sitescan is at capacity (${shed.reason}); try again in ${seconds} s` } }, { 'Retry-After': String(seconds) });
-        return;
-      }
-    }
-    if ((req.method === 'GET' || req.method === 'HEAD') && pathname === '/api/health') {
-      healthReport({ store, registry, pipeline, startedAt }).then(
-        (report) => answerJson(res, 200, report),
-        (error: unknown) => {
-          logger.error({ err: error }, 'health report failed');
-          answerJson(res, 500, { error: { code: 'internal', message: 'could not report health' } });
-        },
-      );
-      return;
-    }
-    // The peer address, for per-client limits; a client-sent value is overwritten, never trusted.
-    req.headers[CLIENT_HEADER] = req.socket.remoteAddress ?? 'unknown';
-    handle(req, res);
+  const edge = createEdge({
+    load: () => pipeline.load(),
+    health: () => healthReport({ store, registry, pipeline, startedAt }),
+    next,
+    logger,
   });
+  const httpServer = createServer(edge.handle);
   const hub = new Hub(httpServer, { eventLog, searches, logger, sites: () => pipeline.sites() });
   if (upgrade) {
     // Next's hot-reload socket shares the server with Socket.IO in dev.
@@ -177,7 +151,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
       await pipeline.close(config.shutdownTimeoutMs);
       hub.close();
       metrics.close();
-      shedder.close();
+      edge.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
@@ -204,6 +178,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     rootLogger.fatal((error as Error).message);
     process.exit(1);
   }
+  rootLogger.level = config.logLevel;
   let app: RunningSitescan;
   try {
     app = await startSitescan({ config, dev });

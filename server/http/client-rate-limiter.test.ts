@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { OverloadedError } from '../errors';
 import { ClientRateLimiter } from './client-rate-limiter';
 
 describe('ClientRateLimiter', () => {
   it('lets each client start its quota, then refuses with when to retry', async () => {
     const limiter = new ClientRateLimiter(3);
     for (let i = 0; i < 3; i++) await limiter.take('10.0.0.1');
-    await expect(limiter.take('10.0.0.1')).rejects.toMatchObject({
-      name: 'OverloadedError',
+    const refused = limiter.take('10.0.0.1');
+    await expect(refused).rejects.toBeInstanceOf(OverloadedError);
+    await expect(refused).rejects.toMatchObject({
       message: expect.stringMatching(/too many searches from this client \(limit 3 per minute\); try again in \d+ s/),
       retryAfterMs: expect.any(Number),
     });

@@ -2,9 +2,9 @@
  * Per-client limit on starting searches (rate-limiter-flexible, in memory): each search fans out
  * to dozens of sites, so one client must not be able to spend everyone's site quotas.
  *
- * The client is the TCP peer address, which the custom server writes into CLIENT_HEADER
- * (responder.ts) on every request, overwriting whatever the client sent: a client cannot choose
- * its own identity.
+ * The client is the TCP peer address, which the HTTP edge (edge.ts) writes into CLIENT_HEADER
+ * on every request it passes to Next, overwriting whatever the client sent: a client cannot
+ * choose its own identity.
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { OverloadedError } from '../errors';

@@ -1,11 +1,10 @@
 /**
  * `GET /api/health`: liveness and readiness, `ok` or `degraded` while the store is unhealthy.
  *
- * The custom server answers it itself, ahead of Next (see `server/index.ts`): a probe must stay
- * quick when the process is busiest, and the route through Next took longer on a loaded loop
+ * Only the custom server answers it, ahead of Next (`edge.ts`): a probe must stay quick when
+ * the process is busiest, and the route through Next took longer on a loaded loop
  * (`npm run load -- --spawn --duration 20 --clients 300 --overload --overload-duration 15`:
- * p50 112 ms through Next, 50 ms here, before the admission rate). The Next route handler
- * serves the same report.
+ * p50 112 ms through Next, 50 ms here, before the admission rate).
  */
 import type { Services } from '../services';
 

@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, OverloadedError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, OverloadedError, UnavailableError, ValidationError } from '../errors';
+import { logger } from '../logger';
 import { readJson, respond, toErrorResponse } from './responder';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('toErrorResponse', () => {
   it('maps named errors to their statuses with {error:{code,message}}', async () => {
@@ -18,8 +23,34 @@ describe('toErrorResponse', () => {
     }
   });
 
-  it('says when to retry an overload, rounded up to seconds', () => {
+  it('says when to retry an overload or a shutdown, rounded up to seconds, at least 1', async () => {
     expect(toErrorResponse(new OverloadedError('full', 2_500)).headers.get('retry-after')).toBe('3');
+    const unavailable = toErrorResponse(new UnavailableError('sitescan is shutting down', 10));
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('retry-after')).toBe('1');
+    expect(await unavailable.json()).toEqual({ error: { code: 'unavailable', message: 'sitescan is shutting down' } });
+  });
+
+  it('passes the details of a validation error on', async () => {
+    const response = toErrorResponse(new ValidationError('bad cursor', { reason: 'not base64url' }));
+    expect(await response.json()).toEqual({ error: { code: 'invalid_request', message: 'bad cursor', details: { reason: 'not base64url' } } });
+  });
+
+  it('maps an error thrown by another copy of errors.ts, as Next bundles it, by its class', async () => {
+    vi.resetModules();
+    const other = await import('../errors');
+    expect(other.OverloadedError).not.toBe(OverloadedError);
+    const response = toErrorResponse(new other.OverloadedError('too many site jobs waiting', 2_500));
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('3');
+    expect(await response.json()).toEqual({ error: { code: 'overloaded', message: 'too many site jobs waiting' } });
+    expect(toErrorResponse(new other.NotFoundError('no search with id x')).status).toBe(404);
+  });
+
+  it('does not take an error named like one of ours for it', () => {
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const lookAlike = Object.assign(new Error('no search'), { name: 'NotFoundError', code: 'not_found' });
+    expect(toErrorResponse(lookAlike).status).toBe(500);
   });
 
   it('names each bad field of a zod error', async () => {
@@ -30,16 +61,31 @@ describe('toErrorResponse', () => {
     expect(body.error.message).toMatch(/^name: .*; age: /);
   });
 
-  it('hides internals of unknown failures behind a 500', async () => {
-    const original = console.error;
-    console.error = () => undefined;
-    try {
-      const response = toErrorResponse(new TypeError('secret stack detail'));
-      expect(response.status).toBe(500);
-      expect(JSON.stringify(await response.json())).not.toContain('secret');
-    } finally {
-      console.error = original;
+  it('hides internals of unknown failures behind a 500 and logs them with the request', async () => {
+    const log = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const failure = new TypeError('secret stack detail');
+    const handler = respond(async (_request: Request) => {
+      throw failure;
+    });
+    const response = await handler(new Request('http://x/api/searches/abc?q=1', { method: 'DELETE' }));
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(await response.json())).not.toContain('secret');
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log).toHaveBeenCalledWith({ module: 'http', method: 'DELETE', path: '/api/searches/abc', err: failure }, 'unhandled error in a route handler');
+  });
+
+  it('logs only the failures of ours, not the 4xx and 503 answers', async () => {
+    const log = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const errors = [new ValidationError('bad'), new NotFoundError('none'), new OverloadedError('full', 1), new UnavailableError('closing', 1)];
+    const statuses: number[] = [];
+    for (const error of errors) {
+      const handler = respond(async (_request: Request) => {
+        throw error;
+      });
+      statuses.push((await handler(new Request('http://x'))).status);
     }
+    expect(statuses).toEqual([400, 404, 429, 503]);
+    expect(log).not.toHaveBeenCalled();
   });
 });
 

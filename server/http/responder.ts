@@ -1,16 +1,15 @@
 /**
- * The one error responder behind every route handler: zod and `ValidationError` → 400, unknown id
- * → 404, conflict → 409, overload → 429 with Retry-After; anything else → 500, logged. Errors are
- * `{ error: { code, message, details? } }`.
- *
- * Errors are recognised by `name`, not `instanceof`: route handlers are bundled by Next, so the
- * error classes they see are not the same objects as those the pipeline (run by the custom
- * server) throws.
+ * The one error responder behind every route handler: a thrown error becomes its answer
+ * (`error-answer.ts`: zod and `ValidationError` → 400, unknown id → 404, conflict → 409,
+ * overload → 429, shutting down → 503, with Retry-After); anything else is a fault of ours: a
+ * 500 without internals, logged with the request it failed. Only those 500s are logged; the
+ * others are answers the client caused or can wait out.
  */
-import { z } from 'zod';
-import { describeZodError } from '../../lib/schemas';
+import { ValidationError } from '../errors';
+import { logger } from '../logger';
+import { errorAnswer, errorAnswerFor, INTERNAL_ERROR, type ErrorAnswer, type ErrorAnswerOptions } from './error-answer';
 
-/** Request header carrying the TCP peer address, written by the custom server (server/index.ts). */
+/** Request header carrying the TCP peer address, written by the custom server (`edge.ts`). */
 export const CLIENT_HEADER = 'x-sitescan-client';
 
 /** The client a request came from, for per-client limits. */
@@ -21,57 +20,34 @@ export function clientOf(request: Request): string {
 /** Largest JSON body accepted by the API. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-interface NamedError {
-  name: string;
-  message: string;
-  code?: string;
-  details?: unknown;
-  retryAfterMs?: number;
+function responseOf({ status, body, headers }: ErrorAnswer): Response {
+  return Response.json(body, { status, headers });
 }
 
-const STATUS_BY_NAME: Record<string, number> = {
-  ValidationError: 400,
-  NotFoundError: 404,
-  ConflictError: 409,
-  OverloadedError: 429,
-  UnavailableError: 503,
-};
-
-/** A JSON error response. */
-export function errorResponse(
-  status: number,
-  code: string,
-  message: string,
-  details?: unknown,
-  headers?: HeadersInit,
-): Response {
-  return Response.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, { status, headers });
+/** A JSON error response a handler answers itself (a 415, a 413), in the shape of every error. */
+export function errorResponse(status: number, code: string, message: string, options?: ErrorAnswerOptions): Response {
+  return responseOf(errorAnswer(status, code, message, options));
 }
 
-/** Maps any thrown value to a response. */
-export function toErrorResponse(error: unknown): Response {
-  if (error instanceof z.ZodError) {
-    return errorResponse(400, 'invalid_request', describeZodError(error), error.issues.map(({ path, message }) => ({ path, message })));
-  }
-  const named = error as Partial<NamedError> | undefined;
-  const status = named?.name ? STATUS_BY_NAME[named.name] : undefined;
-  if (status && named?.message) {
-    const headers: Record<string, string> = {};
-    if (status === 429 || status === 503) headers['retry-after'] = String(Math.max(1, Math.ceil((named.retryAfterMs ?? 1000) / 1000)));
-    return errorResponse(status, named.code ?? 'error', named.message, named.details, headers);
-  }
-  // Unknown failures are ours, not the client's: log with context, answer without internals.
-  console.error('sitescan: unhandled error in a route handler', error);
-  return errorResponse(500, 'internal', 'internal error');
+/** Maps any thrown value to a response; a fault of ours is logged with the request, when given. */
+export function toErrorResponse(error: unknown, request?: Request): Response {
+  const answer = errorAnswerFor(error);
+  if (answer) return responseOf(answer);
+  const path = request ? new URL(request.url).pathname : undefined;
+  logger.error({ module: 'http', method: request?.method, path, err: error }, 'unhandled error in a route handler');
+  return responseOf(INTERNAL_ERROR);
 }
 
-/** Wraps a route handler so every thrown error goes through the responder. */
+/**
+ * Wraps a route handler so every thrown error goes through the responder. Next passes the
+ * request first; a handler that ignores it still has its 500s logged with it.
+ */
 export function respond<A extends unknown[]>(handler: (...args: A) => Promise<Response>): (...args: A) => Promise<Response> {
   return async (...args: A) => {
     try {
       return await handler(...args);
     } catch (error) {
-      return toErrorResponse(error);
+      return toErrorResponse(error, args[0] instanceof Request ? args[0] : undefined);
     }
   };
 }
@@ -80,24 +56,20 @@ export function respond<A extends unknown[]>(handler: (...args: A) => Promise<Re
 export async function readJson(request: Request): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw Object.assign(new Error(`expected content-type application/json, got ${type || 'none'}`), {
-      name: 'ValidationError',
+    throw new ValidationError(`expected content-type application/json, got ${type || 'none'}`, undefined, {
       code: 'unsupported_media_type',
     });
   }
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    throw Object.assign(new Error(`body is larger than ${MAX_BODY_BYTES} bytes`), {
-      name: 'ValidationError',
-      code: 'body_too_large',
-    });
+    throw new ValidationError(`body is larger than ${MAX_BODY_BYTES} bytes`, undefined, { code: 'body_too_large' });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw Object.assign(new Error(`body is not valid JSON: ${(error as Error).message}`), {
-      name: 'ValidationError',
+    throw new ValidationError(`body is not valid JSON: ${(error as Error).message}`, undefined, {
       code: 'invalid_json',
+      cause: error,
     });
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Answers the custom server writes itself, ahead of Next (load shedding, health): JSON with the
+ * Answers the custom server writes itself, ahead of Next (`edge.ts`): JSON with the
  * security headers Next puts on its own answers (next.config.mjs; a test keeps the two in step)
  * and a CSP that lets a JSON answer do nothing.
  */
 import type { ServerResponse } from 'node:http';
+import type { ErrorAnswer } from './error-answer';
 
 /** Security headers of every answer, as next.config.mjs sets them for Next's. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -26,4 +27,9 @@ export function answerJson(res: ServerResponse, status: number, body: unknown, h
     ...headers,
   });
   res.end(res.req?.method === 'HEAD' ? undefined : text);
+}
+
+/** Writes an error answer (`error-answer.ts`) as the route handlers' responder would. */
+export function answerError(res: ServerResponse, { status, body, headers }: ErrorAnswer): void {
+  answerJson(res, status, body, headers);
 }

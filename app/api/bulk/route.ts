@@ -1,4 +1,6 @@
 import { MAX_BULK_BYTES, parseBulkCsv, type BulkRowError } from '@/lib/bulk-csv';
+import { OverloadedError, ValidationError } from '@/server/errors';
+import { retryAfterSeconds } from '@/server/http/error-answer';
 import { errorResponse, respond } from '@/server/http/responder';
 import { getServices } from '@/server/services';
 
@@ -11,9 +13,6 @@ interface BulkSearch {
   readonly url: string;
   readonly name: string;
 }
-
-/** Errors a single row may meet when its search is created; anything else is ours (500). */
-const ROW_ERRORS = new Set(['OverloadedError', 'ValidationError']);
 
 /**
  * Starts one bulk-priority search per row of a CSV (`text/csv` body):
@@ -43,10 +42,10 @@ export const POST = respond(async (request: Request) => {
       const created = await service.create(query, { priority: 'bulk' });
       searches.push({ line, id: created.id, url: created.url, name: query.name });
     } catch (error) {
-      const named = error as { name?: string; message?: string; retryAfterMs?: number };
-      if (!named.name || !ROW_ERRORS.has(named.name)) throw error;
-      const retry = named.retryAfterMs === undefined ? '' : ` — try again in ${Math.max(1, Math.ceil(named.retryAfterMs / 1000))} s`;
-      errors.push({ line, message: `not started: ${named.message}${retry}` });
+      // What a single row may meet; anything else (shutting down, a fault of ours) ends the run.
+      if (!(error instanceof OverloadedError || error instanceof ValidationError)) throw error;
+      const retry = error instanceof OverloadedError ? ` — try again in ${retryAfterSeconds(error.retryAfterMs)} s` : '';
+      errors.push({ line, message: `not started: ${error.message}${retry}` });
     }
   }
   errors.sort((a, b) => a.line - b.line);

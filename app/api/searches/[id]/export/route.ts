@@ -1,6 +1,7 @@
 import { exportFileName, resultRows, toCsv } from '@/lib/csv-export';
-import { exportQuerySchema, searchIdSchema, searchParamsObject } from '@/lib/schemas';
-import { errorResponse, respond } from '@/server/http/responder';
+import { exportQuerySchema, searchParamsObject } from '@/lib/schemas';
+import { respond } from '@/server/http/responder';
+import { searchIdFrom, type SearchRouteContext } from '@/server/http/search-id';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -9,9 +10,8 @@ export const dynamic = 'force-dynamic';
  * A search as a download: `format=json` (default) is `{search, results, events}` as
  * `GET /api/searches/:id` answers it; `format=csv` is one row per site result, formulas escaped.
  */
-export const GET = respond(async (request: Request, context: { params: Promise<{ id: string }> }) => {
-  const { id } = await context.params;
-  if (!searchIdSchema.safeParse(id).success) return errorResponse(404, 'not_found', `no search with id ${id}`);
+export const GET = respond(async (request: Request, context: SearchRouteContext) => {
+  const id = await searchIdFrom(context);
   const { format } = exportQuerySchema.parse(searchParamsObject(new URL(request.url).searchParams));
   const snapshot = await getServices().searches.get(id);
   const headers = {

@@ -1,0 +1,104 @@
+/**
+ * The HTTP edge: what the custom server answers itself, ahead of Next, and what it does to every
+ * request it passes on.
+ *
+ *   request ──▶ counted in progress (load shedder)
+ *     ├─ POST /api/searches, POST /api/bulk ── shed? ──yes──▶ 429 + Retry-After
+ *     ├─ GET|HEAD /api/health ──▶ the health report (500 if it cannot be made)
+ *     └─ anything else ── CLIENT_HEADER := TCP peer address ──▶ next (Next.js)
+ *
+ * Invariants: a shed search or bulk run costs no work in Next; health is answered without Next,
+ * so a probe stays quick when the process is busiest (`health.ts`); the CLIENT_HEADER a route
+ * handler reads is always the peer address, never a value the client sent.
+ */
+import type { RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { NotFoundError, OverloadedError } from '../errors';
+import { errorAnswer, errorAnswerFor, INTERNAL_ERROR, retryAfterSeconds } from './error-answer';
+import { LoadShedder, type LoadShedderOptions, type ShedDecision } from './load-shedder';
+import { CLIENT_HEADER } from './responder';
+import { answerError, answerJson } from './server-answer';
+
+/**
+ * Searches running at or above which loop delay means overload. Below it a lagging loop is the
+ * process alone (start-up, a first render), which must not refuse a user's search.
+ */
+export const BUSY_RUNNING_SEARCHES = 10;
+
+/** Options of the HTTP edge. */
+export interface EdgeOptions {
+  /** The pipeline's load now; only `runningSearches` is read. */
+  readonly load: () => { readonly runningSearches: number };
+  /**
+   * Searches running at or above which loop delay means overload. Default
+   * {@link BUSY_RUNNING_SEARCHES} (10); an integer >= 0 (0: loop delay always counts).
+   */
+  readonly busyRunningSearches?: number;
+  /** The report of `GET /api/health`. */
+  readonly health: () => Promise<unknown>;
+  /** Where requests the edge does not answer go (Next). Default: a 404, no web pages served. */
+  readonly next?: RequestListener;
+  /** Where a failed health report is logged. */
+  readonly logger: Logger;
+  /** Limits of the load shedder (and a lag source, for tests); `busy` comes from the load. */
+  readonly shedder?: Omit<LoadShedderOptions, 'busy'>;
+}
+
+/** The HTTP edge of a running sitescan. */
+export interface Edge {
+  /** The request listener of the HTTP server. */
+  readonly handle: RequestListener;
+  /** Stops measuring the loop delay. */
+  close(): void;
+}
+
+/** Writes the answer to a thrown value, as a route handler's responder would. */
+function answerThrown(res: ServerResponse, error: unknown): void {
+  answerError(res, errorAnswerFor(error) ?? INTERNAL_ERROR);
+}
+
+function refusal(shed: ShedDecision): OverloadedError {
+  const seconds = retryAfterSeconds(shed.retryAfterMs);
+  return new OverloadedError(`sitescan is at capacity (${shed.reason}); try again in ${seconds} s`, shed.retryAfterMs);
+}
+
+const notServed: RequestListener = (_req, res) =>
+  answerThrown(res, new NotFoundError('web pages are not served by this instance'));
+
+/** Creates the edge: the request listener of the custom server. */
+export function createEdge(options: EdgeOptions): Edge {
+  const { load, health, logger, next = notServed } = options;
+  const busyRunningSearches = options.busyRunningSearches ?? BUSY_RUNNING_SEARCHES;
+  if (!Number.isInteger(busyRunningSearches) || busyRunningSearches < 0) {
+    throw new TypeError(`Expected \`busyRunningSearches\` to be an integer >= 0, got ${busyRunningSearches}`);
+  }
+  const shedder = new LoadShedder({ ...options.shedder, busy: () => load().runningSearches >= busyRunningSearches });
+
+  const answerHealth = (res: ServerResponse) =>
+    health().then(
+      (report) => answerJson(res, 200, report),
+      (error: unknown) => {
+        logger.error({ err: error }, 'health report failed');
+        answerError(res, errorAnswer(500, 'internal', 'could not report health'));
+      },
+    );
+
+  const handle: RequestListener = (req, res) => {
+    shedder.requestsInProgress++;
+    res.once('close', () => shedder.requestsInProgress--);
+    const pathname = req.url?.split('?', 1)[0];
+    if (req.method === 'POST' && (pathname === '/api/searches' || pathname === '/api/bulk')) {
+      const shed = pathname === '/api/searches' ? shedder.admitSearch() : shedder.admitBulk();
+      if (shed) return answerThrown(res, refusal(shed));
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && pathname === '/api/health') {
+      void answerHealth(res);
+      return;
+    }
+    // The peer address, for per-client limits; a client-sent value is overwritten, never trusted.
+    req.headers[CLIENT_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    next(req, res);
+  };
+
+  return { handle, close: () => shedder.close() };
+}
