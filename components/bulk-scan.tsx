@@ -11,7 +11,7 @@ import type { Search, SearchEvent, SiteResult } from '@/lib/types';
 import { ConnectionStatus } from './connection-status';
 import { ProgressBar } from './progress-bar';
 import { DownloadIcon } from './icons';
-import { describeFailure } from './search-actions';
+import { readErrorMessage } from './search-actions';
 import { OutcomeCounts } from './search-list';
 import { StatusBadge } from './status-badge';
 import { card, input, link, muted, primaryButton, secondaryButton } from './ui';
@@ -255,7 +255,7 @@ export function BulkScan() {
     try {
       const response = await fetch('/api/bulk', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: await file.text() });
       if (!response.ok) {
-        setProblem(`${file.name} was not started: ${await describeFailure(response)}`);
+        setProblem(`${file.name} was not started: ${await readErrorMessage(response)}`);
         return;
       }
       const body = (await response.json()) as { searches: StartedSearch[]; errors: RowError[] };

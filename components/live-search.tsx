@@ -6,7 +6,7 @@ import { napAccuracy, estimateRemainingMs } from '@/lib/search-metrics';
 import { applyEvent, toSearchState, type SearchState } from '@/lib/search-state';
 import type { SearchEvent, SearchSnapshot } from '@/lib/types';
 import { ConnectionStatus } from './connection-status';
-import { EventLog } from './event-log';
+import { EventLogPanel } from './event-log-panel';
 import { ProgressBar } from './progress-bar';
 import { SearchActions } from './search-actions';
 import { SiteTable } from './site-table';
@@ -106,7 +106,7 @@ export function LiveSearch({ initial }: { initial: SearchSnapshot }) {
         <SiteTable results={results} />
       </section>
 
-      <EventLog events={events} results={results} />
+      <EventLogPanel events={events} results={results} />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { AgainIcon, CopyIcon, DownloadIcon, StopIcon } from './icons';
 import { dangerButton, primaryButton, secondaryButton } from './ui';
 
 /** Reads an API error answer as one sentence, with Retry-After when the server sent one. */
-export async function describeFailure(response: Response): Promise<string> {
+export async function readErrorMessage(response: Response): Promise<string> {
   let message = `the server answered ${response.status}`;
   try {
     const body = (await response.json()) as { error?: { message?: string } };
@@ -45,7 +45,7 @@ export function SearchActions({ search }: { search: Search }) {
     try {
       const response = await fetch(`/api/searches/${search.id}/cancel`, { method: 'POST' });
       // On success the live log shows search:cancelled; only a refusal needs words here.
-      if (!response.ok) setProblem(`Could not cancel: ${await describeFailure(response)}`);
+      if (!response.ok) setProblem(`Could not cancel: ${await readErrorMessage(response)}`);
     } catch (error) {
       setProblem(`Could not reach sitescan: ${(error as Error).message}`);
     } finally {
@@ -63,7 +63,7 @@ export function SearchActions({ search }: { search: Search }) {
         body: JSON.stringify(search.query),
       });
       if (!response.ok) {
-        setProblem(`Could not start the search: ${await describeFailure(response)}`);
+        setProblem(`Could not start the search: ${await readErrorMessage(response)}`);
         setBusy(undefined);
         return;
       }

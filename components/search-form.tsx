@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { businessQuerySchema } from '@/lib/schemas';
-import { describeFailure } from './search-actions';
+import { readErrorMessage } from './search-actions';
 import { input, muted, primaryButton } from './ui';
 
 type Field = 'name' | 'location' | 'phone';
@@ -74,7 +74,7 @@ export function SearchForm() {
         body: JSON.stringify(parsed.data),
       });
       if (!response.ok) {
-        setErrors({ form: `Could not start the search: ${await describeFailure(response)}` });
+        setErrors({ form: `Could not start the search: ${await readErrorMessage(response)}` });
         setSubmitting(false);
         return;
       }

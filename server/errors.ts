@@ -158,9 +158,9 @@ export class SiteRateLimitedError extends SitescanError {
 }
 
 /** A transient site fault: network error, 5xx. Retryable. */
-export class SiteUnavailableError extends SitescanError {
+export class TransientSiteError extends SitescanError {
   static {
-    named(this, 'SiteUnavailableError');
+    named(this, 'TransientSiteError');
   }
 
   constructor(
@@ -200,5 +200,27 @@ export class UnrecoverableSiteError extends SitescanError {
     message: string,
   ) {
     super(`${siteId}: ${message}`);
+  }
+}
+
+/**
+ * Why a job's attempt was ended from outside it (`cancel`, `deadline`, `shutdown`, or
+ * `elsewhere`: another node of a cluster ended its search): the reason its search's abort
+ * signal carries. Not a fault of the site.
+ */
+export class JobEndedError extends SitescanError {
+  static {
+    named(this, 'JobEndedError');
+  }
+
+  constructor(readonly why: 'deadline' | 'cancel' | 'shutdown' | 'elsewhere') {
+    super(`search ended: ${why}`);
+  }
+}
+
+/** A site's circuit is open (or its probe is out): the attempt was not made. */
+export class CircuitOpenError extends SitescanError {
+  static {
+    named(this, 'CircuitOpenError');
   }
 }

@@ -3,8 +3,8 @@ import Link from 'next/link';
 import { SearchList } from '@/components/search-list';
 import { input, muted, primaryButton, secondaryButton } from '@/components/ui';
 import { describeZodError, listSearchesQuerySchema } from '@/lib/schemas';
-import { SEARCH_STATUSES } from '@/lib/types';
-import type { SearchListItem } from '@/lib/types';
+import { SEARCH_STATUSES, type SearchListItem } from '@/lib/types';
+import { ValidationError } from '@/server/errors';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -36,7 +36,7 @@ async function load(params: Record<string, string | string[] | undefined>) {
     return { items: page.items, next: page.next, query };
   } catch (error) {
     // By name: the error class in this bundle is not the one the store threw.
-    if ((error as Error).name === 'ValidationError') return { error: (error as Error).message, items: [] as SearchListItem[], query };
+    if (error instanceof ValidationError) return { error: (error as Error).message, items: [] as SearchListItem[], query };
     throw error;
   }
 }

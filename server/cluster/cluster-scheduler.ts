@@ -51,6 +51,12 @@ export interface ClusterSchedulerOptions {
   readonly limiters: ReadonlyMap<string, ClusterSiteLimiter>;
   /** Turns a queued job back into a job on this node (its search's abort signal here). */
   readonly revive: (queued: QueuedSiteJob) => SiteJob;
+  /**
+   * Whether a job a worker took is still wanted (its search running, the job open), asked of
+   * Redis before the job is offered: a job of a search that ended while it waited is dropped.
+   * Default: every job is.
+   */
+  readonly isWanted?: (queued: QueuedSiteJob) => Promise<boolean>;
   readonly logger: Logger;
   /** Prefix of every BullMQ key. Default `sitescan`. */
   readonly prefix?: string;
@@ -132,6 +138,7 @@ export class ClusterScheduler implements Scheduler {
   }
 
   private async process(site: SiteQueue, job: Job<QueuedSiteJob>): Promise<void> {
+    if (this.options.isWanted && !(await this.options.isWanted(job.data))) return;
     const siteJob = this.options.revive(job.data);
     if (!this.options.hooks.schedule(siteJob)) return;
     site.running++;
@@ -143,6 +150,13 @@ export class ClusterScheduler implements Scheduler {
   }
 
   enqueue(jobs: readonly SiteJob[], options: EnqueueOptions = {}): void {
+    this.add(jobs, options).catch((error: unknown) =>
+      this.logger.error({ err: error, jobs: jobs.length }, 'jobs could not be queued'),
+    );
+  }
+
+  /** Queues jobs and resolves once Redis holds them (a new search waits for this before it is answered). */
+  async add(jobs: readonly SiteJob[], options: EnqueueOptions = {}): Promise<void> {
     const bySite = new Map<string, QueuedSiteJob[]>();
     for (const { abort: _abort, ...queued } of jobs) {
       const list = bySite.get(queued.siteId);
@@ -152,11 +166,11 @@ export class ClusterScheduler implements Scheduler {
       if (!ids) this.enqueued.set(queued.searchId, (ids = new Set()));
       ids.add(`${queued.siteId}\u0000${jobIdOf(queued)}`);
     }
-    for (const [siteId, queued] of bySite) {
-      const site = this.sites.get(siteId);
-      if (!site) throw new Error(`no queue for site ${siteId}`);
-      site.queue
-        .addBulk(
+    await Promise.all(
+      [...bySite].map(([siteId, queued]) => {
+        const site = this.sites.get(siteId);
+        if (!site) throw new Error(`no queue for site ${siteId}`);
+        return site.queue.addBulk(
           queued.map((data) => ({
             name: 'site-job',
             data,
@@ -166,9 +180,9 @@ export class ClusterScheduler implements Scheduler {
               ...(options.delayMs ? { delay: options.delayMs } : {}),
             },
           })),
-        )
-        .catch((error: unknown) => this.logger.error({ err: error, siteId, jobs: queued.length }, 'jobs could not be queued'));
-    }
+        );
+      }),
+    );
   }
 
   removeSearch(searchId: string): void {

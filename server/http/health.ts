@@ -27,7 +27,7 @@ export async function healthReport(services: Pick<Services, 'store' | 'registry'
     store: storeHealth,
     sites: {
       total: sites.length,
-      available: sites.filter((site) => !site.unavailableReason).length,
+      available: sites.filter((site) => !site.skipReason).length,
       sandbox: sites.filter((site) => site.definition.sandbox).length,
     },
     load: pipeline.load(),

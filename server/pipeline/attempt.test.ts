@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SiteRateLimitedError, SiteTimeoutError, SiteUnavailableError, UnrecoverableSiteError } from '../errors';
+import { SiteRateLimitedError, SiteTimeoutError, TransientSiteError, UnrecoverableSiteError } from '../errors';
 import { BACKOFF_BASE_MS, MIN_ATTEMPT_MS, planRetry } from './attempt';
 
 const base = { retries: 2, now: 1_000, deadlineAt: 60_000, random: () => 0.5 };
@@ -7,7 +7,7 @@ const base = { retries: 2, now: 1_000, deadlineAt: 60_000, random: () => 0.5 };
 describe('planRetry', () => {
   it('retries timeouts, network errors and 5xx with growing backoff', () => {
     const first = planRetry(new SiteTimeoutError('x', 4000), { ...base, attempts: 1 });
-    const second = planRetry(new SiteUnavailableError('x', 'answered 502'), { ...base, attempts: 2 });
+    const second = planRetry(new TransientSiteError('x', 'answered 502'), { ...base, attempts: 2 });
     expect(first).toMatchObject({ retry: true, rateLimited: false });
     expect(second).toMatchObject({ retry: true });
     if (!first.retry || !second.retry) throw new Error('expected retries');

@@ -5,7 +5,7 @@
 import {
   SiteRateLimitedError,
   SiteTimeoutError,
-  SiteUnavailableError,
+  TransientSiteError,
   UnrecoverableSiteError,
 } from '../errors';
 
@@ -45,7 +45,7 @@ export function describeFailure(error: unknown): string {
 export function planRetry(error: unknown, context: RetryContext): RetryDecision {
   const reason = describeFailure(error);
   const retryable =
-    error instanceof SiteTimeoutError || error instanceof SiteUnavailableError || error instanceof SiteRateLimitedError;
+    error instanceof SiteTimeoutError || error instanceof TransientSiteError || error instanceof SiteRateLimitedError;
   if (!retryable || error instanceof UnrecoverableSiteError) return { retry: false, reason };
   if (context.attempts > context.retries) return { retry: false, reason: `${reason}; no retries left` };
 

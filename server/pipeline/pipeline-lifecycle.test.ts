@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SearchEvent, SearchSnapshot } from '../../lib/types';
 import { reasonOf } from '../../lib/search-state';
-import { SiteUnavailableError, UnrecoverableSiteError } from '../errors';
+import { TransientSiteError, UnrecoverableSiteError } from '../errors';
 import { ScriptedConnector, scriptedPipeline } from './test-support';
 import { MIN_ATTEMPT_MS } from './attempt';
 
@@ -57,8 +57,8 @@ describe('Pipeline on a fake clock', () => {
     const flaky = new ScriptedConnector(
       'flaky.test',
       [
-        { afterMs: 50, error: new SiteUnavailableError('flaky.test', '503') },
-        { afterMs: 50, error: new SiteUnavailableError('flaky.test', '503') },
+        { afterMs: 50, error: new TransientSiteError('flaky.test', '503') },
+        { afterMs: 50, error: new TransientSiteError('flaky.test', '503') },
         { afterMs: 50, answer: found },
       ],
       { retries: 2 },
@@ -80,7 +80,7 @@ describe('Pipeline on a fake clock', () => {
   });
 
   it('plans no retry that cannot start before the deadline', async () => {
-    const down = new ScriptedConnector('down.test', [{ afterMs: 100, error: new SiteUnavailableError('down.test', '503') }], {
+    const down = new ScriptedConnector('down.test', [{ afterMs: 100, error: new TransientSiteError('down.test', '503') }], {
       retries: 10,
     });
     const { pipeline, snapshot } = scriptedPipeline([down], { searchDeadlineMs: 1_000 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchSnapshot } from '../../lib/types';
+import { OverloadedError } from '../errors';
 import { startTestSitescan, type TestSitescan } from '../test-support';
 
 const ended = (app: TestSitescan, id: string): Promise<SearchSnapshot> => app.services.searches.whenEnded(id);
@@ -107,7 +108,8 @@ describe('coalescing, cache, admission and fairness (sandbox, calm latencies x0.
     } catch (error) {
       refused = error;
     }
-    expect(refused).toMatchObject({ name: 'OverloadedError', message: expect.stringMatching(/too many site jobs waiting \(\d+ buffered, limit 400\)/) });
+    expect(refused).toBeInstanceOf(OverloadedError);
+    expect(refused).toMatchObject({ message: expect.stringMatching(/too many site jobs waiting \(\d+ buffered, limit 400\)/) });
     expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThanOrEqual(1_000);
     expect(app.services.pipeline.load().bufferedJobs).toBeLessThanOrEqual(400);
     for (const id of created) app.services.pipeline.cancel(id);

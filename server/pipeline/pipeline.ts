@@ -28,7 +28,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { BusinessQuery, Search, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats } from '../../lib/types';
 import { isTerminalStatus } from '../../lib/types';
-import { OverloadedError, UnavailableError } from '../errors';
+import { JobEndedError, OverloadedError, UnavailableError } from '../errors';
 import type { RunnerLoad, SearchRunner, SubmitOptions } from '../search-runner';
 import type { SiteRegistry } from '../sites/site-registry';
 import { AnswerCache } from './answer-cache';
@@ -37,7 +37,7 @@ import { LocalScheduler } from './local-scheduler';
 import type { Scheduler, SchedulerHooks } from './scheduler';
 import { createSearch } from './search-producer';
 import type { SiteCircuitOptions } from './site-circuit';
-import { JobEndedError, type SiteJob } from './site-job';
+import type { SiteJob } from './site-job';
 import { SiteJobRunner, type JobLedger, type SiteEndDraft, type SiteProgressDraft } from './site-job-runner';
 import { siteInfo, siteLiveStats } from './site-report';
 import { SiteRequester } from './site-requester';
@@ -98,7 +98,7 @@ export class Pipeline implements SearchRunner, JobLedger {
     this.deadlines = { interactive: options.searchDeadlineMs ?? 5_000, bulk: options.bulkDeadlineMs ?? 60_000 };
     this.maxBufferedJobs = options.maxBufferedJobs ?? 50_000;
 
-    const searchable = this.registry.all().filter((connector) => !connector.unavailableReason);
+    const searchable = this.registry.all().filter((connector) => !connector.skipReason);
     const hooks: SchedulerHooks = { schedule: (job) => this.runner.schedule(job), run: (job) => this.runner.run(job) };
     const sites = searchable.map(({ definition }) => ({ id: definition.id, limits: definition.limits }));
     this.scheduler = options.scheduler
@@ -215,7 +215,7 @@ export class Pipeline implements SearchRunner, JobLedger {
    * - `cancel`: jobs are cancelled, the search is cancelled;
    * - `shutdown`: jobs fail with reason `interrupted`, the search is interrupted.
    */
-  private end(searchId: string, why: JobEndedError['why']): void {
+  private end(searchId: string, why: Exclude<JobEndedError['why'], 'elsewhere'>): void {
     const running = this.running.get(searchId);
     if (!running) return;
     const jobs = [...running.jobs.values()];

@@ -22,6 +22,8 @@ export function newSearchId(): string {
 
 /** What `createSearch` expands. */
 export interface SearchRequest {
+  /** The new search's id. Default: a fresh one ({@link newSearchId}). */
+  readonly id?: string;
   readonly registry: SiteRegistry;
   readonly query: BusinessQuery;
   /** Restrict the search to these site ids. Default: every site. */
@@ -55,7 +57,7 @@ export function createSearch(request: SearchRequest): ExpandedSearch {
     attempts: 0,
   }));
   const search: Search = {
-    id: newSearchId(),
+    id: request.id ?? newSearchId(),
     query: request.query,
     priority: request.priority,
     status: 'running',
@@ -67,10 +69,10 @@ export function createSearch(request: SearchRequest): ExpandedSearch {
   const normalized = normalizeQuery(request.query);
   const jobs: SiteJob[] = [];
   const skipped: { siteId: string; reason: string }[] = [];
-  for (const { definition, unavailableReason } of connectors) {
+  for (const { definition, skipReason } of connectors) {
     const siteId = definition.id;
-    if (unavailableReason) {
-      skipped.push({ siteId, reason: unavailableReason });
+    if (skipReason) {
+      skipped.push({ siteId, reason: skipReason });
       continue;
     }
     jobs.push({

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SiteRateLimitedError, SiteUnavailableError } from '../errors';
-import { CircuitOpenError, SiteCircuit } from './site-circuit';
+import { CircuitOpenError, SiteRateLimitedError, TransientSiteError } from '../errors';
+import { SiteCircuit } from './site-circuit';
 
 const circuits: SiteCircuit[] = [];
 afterEach(() => {
@@ -13,7 +13,7 @@ function circuit(resetTimeout = 100): SiteCircuit {
   return c;
 }
 
-const fail = () => Promise.reject(new SiteUnavailableError('x', 'answered 502'));
+const fail = () => Promise.reject(new TransientSiteError('x', 'answered 502'));
 
 describe('SiteCircuit', () => {
   it('opens after a run of site faults and then refuses at once', async () => {

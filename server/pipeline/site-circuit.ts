@@ -8,13 +8,7 @@
  */
 import CircuitBreaker from 'opossum';
 import type { CircuitState } from '../../lib/types';
-import { QueryNotSupportedError, SiteRateLimitedError } from '../errors';
-import { JobEndedError } from './site-job';
-
-/** The circuit is open (or its probe is out): the attempt was not made. */
-export class CircuitOpenError extends Error {
-  override readonly name = 'CircuitOpenError';
-}
+import { CircuitOpenError, JobEndedError, QueryNotSupportedError, SiteRateLimitedError } from '../errors';
 
 /** Options of a site circuit. */
 export interface SiteCircuitOptions {
@@ -31,15 +25,17 @@ export interface SiteCircuitOptions {
 /** Runs a site's attempts through a circuit breaker. */
 export class SiteCircuit {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly resetTimeoutMs: number;
 
   constructor(options: SiteCircuitOptions = {}) {
+    this.resetTimeoutMs = options.resetTimeout ?? 5_000;
     this.breaker = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), {
       // Timeouts are the pipeline's (per attempt, within the deadline), not opossum's.
       timeout: false,
       volumeThreshold: options.volumeThreshold ?? 5,
       errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
       rollingCountTimeout: options.rollingCountTimeout ?? 10_000,
-      resetTimeout: options.resetTimeout ?? 5_000,
+      resetTimeout: this.resetTimeoutMs,
       // true = "not a failure of the site".
       errorFilter: (error: unknown) =>
         error instanceof SiteRateLimitedError ||
@@ -68,6 +64,12 @@ export class SiteCircuit {
       }
       throw error;
     }
+  }
+
+  /** Calls `listener` when the circuit opens (with how long it stays open, ms) or closes again. */
+  onChange(listener: (state: 'open' | 'closed', openForMs: number) => void): void {
+    this.breaker.on('open', () => listener('open', this.resetTimeoutMs));
+    this.breaker.on('close', () => listener('closed', 0));
   }
 
   /** Stops the breaker's timers. */

@@ -21,12 +21,11 @@
  * - An attempt of an ended job is abandoned silently: its search's signal was aborted.
  */
 import type { SearchEventDraftOf, SiteEndEventType, SiteEventType } from '../../lib/types';
-import { QueryNotSupportedError, SiteTimeoutError } from '../errors';
+import { CircuitOpenError, QueryNotSupportedError, SiteTimeoutError } from '../errors';
 import type { SiteAnswer } from '../sites/connector';
 import { bestMatch } from '../sites/match';
 import { planRetry } from './attempt';
 import type { Scheduler } from './scheduler';
-import { CircuitOpenError } from './site-circuit';
 import type { SiteJob } from './site-job';
 import type { SiteRequester } from './site-requester';
 

@@ -21,13 +21,3 @@ export interface SiteJob {
   firstStartedAt?: number;
 }
 
-/**
- * Why a job's attempt was ended from outside it (`cancel`, `deadline`, `shutdown`): the reason
- * its search's abort signal carries. Not a fault of the site.
- */
-export class JobEndedError extends Error {
-  override readonly name = 'JobEndedError';
-  constructor(readonly why: 'deadline' | 'cancel' | 'shutdown') {
-    super(`search ended: ${why}`);
-  }
-}

@@ -21,14 +21,14 @@ export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequ
     latencyP95Ms: stats.latencyPercentile(95),
     errorRate: stats.errorRate(),
     attempts: stats.attempts,
-    circuit: requester.circuit.state,
+    circuit: requester.circuitState(),
     ...(stats.lastError ? { lastError: stats.lastError } : {}),
   };
 }
 
 /** One registry entry as the operations view lists it; `stats` absent for a site not run. */
 export function siteInfo(connector: SiteConnector, stats: SiteLiveStats | undefined): SiteInfo {
-  const { definition, unavailableReason } = connector;
+  const { definition, skipReason } = connector;
   return {
     id: definition.id,
     name: definition.name,
@@ -37,8 +37,8 @@ export function siteInfo(connector: SiteConnector, stats: SiteLiveStats | undefi
     limits: definition.limits,
     timeoutMs: definition.timeoutMs,
     retries: definition.retries,
-    status: unavailableReason ? 'skipped' : 'active',
-    ...(unavailableReason ? { reason: unavailableReason } : {}),
+    status: skipReason ? 'skipped' : 'active',
+    ...(skipReason ? { reason: skipReason } : {}),
     ...(stats ? { stats } : {}),
   };
 }

@@ -20,14 +20,14 @@
  * - A site error leaves as the connector threw it (named, see `server/errors.ts`); an open
  *   circuit as `CircuitOpenError`. Decisions about retries are the caller's (`attempt.ts`).
  */
-import type { BusinessQuery } from '../../lib/types';
-import { QueryNotSupportedError, SiteRateLimitedError } from '../errors';
+import type { BusinessQuery, CircuitState } from '../../lib/types';
+import { CircuitOpenError, QueryNotSupportedError, SiteRateLimitedError } from '../errors';
 import type { SiteAnswer, SiteConnector } from '../sites/connector';
 import type { AnswerCache } from './answer-cache';
 import { describeFailure } from './attempt';
 import type { SiteRateFeedback } from './scheduler';
 import { SendWindow, type SendGate } from './send-window';
-import { CircuitOpenError, SiteCircuit, type SiteCircuitOptions } from './site-circuit';
+import { SiteCircuit, type SiteCircuitOptions } from './site-circuit';
 import { SiteStats } from './site-stats';
 
 /** Options of a site requester. */
@@ -40,8 +40,21 @@ export interface SiteRequesterOptions {
   /** Admits sends. Default: a send window of the site's own limits, private to this requester. */
   readonly sendGate?: SendGate;
   readonly circuit?: SiteCircuitOptions;
+  /**
+   * The circuit as every node of a cluster sees it: this requester opens it there when its own
+   * breaker opens, and treats the site as open while it is. Default: this process alone.
+   */
+  readonly sharedCircuit?: SharedCircuit;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
+}
+
+/** A site's circuit state shared by the nodes of a cluster. */
+export interface SharedCircuit {
+  /** Until when (ms since epoch) some node holds the circuit open; in the past when none does. */
+  readonly circuitOpenUntil: number;
+  openCircuit(untilMs: number): void;
+  closeCircuit(): void;
 }
 
 /** One request for a job. */
@@ -72,6 +85,7 @@ export class SiteRequester {
   private readonly cache: AnswerCache;
   private readonly feedback: SiteRateFeedback;
   private readonly sendGate: SendGate;
+  private readonly sharedCircuit?: SharedCircuit;
   private readonly now: () => number;
 
   constructor(options: SiteRequesterOptions) {
@@ -81,11 +95,25 @@ export class SiteRequester {
     this.now = options.now ?? Date.now;
     this.sendGate = options.sendGate ?? new SendWindow(options.connector.definition.limits, this.now);
     this.circuit = new SiteCircuit(options.circuit);
+    const shared = options.sharedCircuit;
+    this.sharedCircuit = shared;
+    if (shared) {
+      this.circuit.onChange((state, openForMs) => {
+        if (state === 'open') shared.openCircuit(this.now() + openForMs);
+        else shared.closeCircuit();
+      });
+    }
   }
 
-  /** Whether the site's circuit is open: its jobs are skipped without a request. */
+  /** Whether the site's circuit is open here or on another node: its jobs are skipped without a request. */
   circuitOpen(): boolean {
-    return this.circuit.state === 'open';
+    return this.circuitState() === 'open';
+  }
+
+  /** The circuit's state as this node should act on it: open when any node holds it open. */
+  circuitState(): CircuitState {
+    if (this.sharedCircuit && this.sharedCircuit.circuitOpenUntil > this.now()) return 'open';
+    return this.circuit.state;
   }
 
   /** A fresh cached answer for `answerKey`, or undefined. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SiteRateLimitedError, SiteTimeoutError, SiteUnavailableError, UnrecoverableSiteError } from '../errors';
+import { SiteRateLimitedError, SiteTimeoutError, TransientSiteError, UnrecoverableSiteError } from '../errors';
 import { buildSearchUrl, HttpConnector, MAX_RESPONSE_BYTES, parseRetryAfter } from './connector';
 import { siteDefinitionSchema, type DeclarativeSiteDefinition } from './site-definition';
 
@@ -100,12 +100,12 @@ describe('HttpConnector', () => {
 
   it('classifies failures so the pipeline can decide', async () => {
     await expect(attempt(connector('/429'))).rejects.toMatchObject({ name: 'SiteRateLimitedError', retryAfterMs: 2000 });
-    await expect(attempt(connector('/500'))).rejects.toBeInstanceOf(SiteUnavailableError);
+    await expect(attempt(connector('/500'))).rejects.toBeInstanceOf(TransientSiteError);
     await expect(attempt(connector('/404'))).rejects.toBeInstanceOf(UnrecoverableSiteError);
     await expect(attempt(connector('/json', 'json'))).rejects.toThrow(/not valid JSON/);
     await expect(attempt(connector('/hang'), undefined, 200)).rejects.toBeInstanceOf(SiteTimeoutError);
     const closed = new HttpConnector({ ...connector('/ok').definition, search: { url: 'http://127.0.0.1:1/?q={name}' } });
-    await expect(attempt(closed)).rejects.toBeInstanceOf(SiteUnavailableError);
+    await expect(attempt(closed)).rejects.toBeInstanceOf(TransientSiteError);
     expect(new SiteRateLimitedError('x', 429, 5).message).toBe('x answered 429 (retry after 5 ms)');
   });
 
@@ -179,7 +179,7 @@ describe('truncated pages', () => {
       }) as DeclarativeSiteDefinition;
       await expect(
         new HttpConnector(definition).search({ name: 'x' }, { signal: new AbortController().signal, timeoutMs: 2000 }),
-      ).rejects.toThrow(SiteUnavailableError);
+      ).rejects.toThrow(TransientSiteError);
     } finally {
       server.close();
     }

@@ -4,7 +4,7 @@
  * classifies every failure into a named error the pipeline can act on.
  */
 import type { BusinessQuery, Listing } from '../../lib/types';
-import { SiteUnavailableError } from '../errors';
+import { TransientSiteError } from '../errors';
 import { extractHtml, extractJson, webUrl } from './extract';
 import { fillPlaceholders, isUrlPlaceholder, type DeclarativeSiteDefinition, type SiteDefinition } from './site-definition';
 import { fetchFromSite, type RateWindow } from './site-fetch';
@@ -31,7 +31,7 @@ export interface SearchAttemptOptions {
 export interface SiteConnector {
   readonly definition: SiteDefinition;
   /** Why this site cannot be searched (`not configured`), or undefined when it can. */
-  readonly unavailableReason?: string;
+  readonly skipReason?: string;
   /** One attempt: throws `SiteTimeoutError` after `timeoutMs`; `signal` aborts it (cancel, deadline). */
   search(query: BusinessQuery, options: SearchAttemptOptions): Promise<SiteAnswer>;
 }
@@ -71,7 +71,7 @@ export class HttpConnector implements SiteConnector {
       // page with fewer or mangled listings ("done" with garbage). A page that opens <html> and
       // never closes it was cut off: retry it like invalid JSON.
       if (/<html[\s>]/i.test(text) && !/<\/html\s*>/i.test(text)) {
-        throw new SiteUnavailableError(definition.id, 'page is cut off (no </html>)');
+        throw new TransientSiteError(definition.id, 'page is cut off (no </html>)');
       }
       return extractHtml(text, definition.extract, pageUrl);
     }
@@ -80,7 +80,7 @@ export class HttpConnector implements SiteConnector {
       body = JSON.parse(text);
     } catch {
       // Usually a truncated answer, which a retry can fix.
-      throw new SiteUnavailableError(definition.id, 'answer is not valid JSON');
+      throw new TransientSiteError(definition.id, 'answer is not valid JSON');
     }
     return extractJson(body, definition.extract);
   }

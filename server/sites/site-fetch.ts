@@ -5,7 +5,7 @@
  *   request ──► undici request (abort: caller's signal or the attempt's timer) ──► redirect?
  *                  ─ same origin ─► again (≤ 3)   ─ other host ─► UnrecoverableSiteError
  *           ──► status ─ 429 / 503+Retry-After ─► SiteRateLimitedError (wait from the headers)
- *                       ─ 5xx ─────────────────► SiteUnavailableError
+ *                       ─ 5xx ─────────────────► TransientSiteError
  *                       ─ other non-2xx ───────► UnrecoverableSiteError
  *                       ─ 2xx ─► body, read up to the size cap ─► text
  *
@@ -27,7 +27,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import {
   SiteRateLimitedError,
   SiteTimeoutError,
-  SiteUnavailableError,
+  TransientSiteError,
   UnrecoverableSiteError,
 } from '../errors';
 
@@ -208,12 +208,12 @@ async function readCapped(body: Readable, limit: number): Promise<string> {
 const isSiteError = (error: unknown) =>
   error instanceof UnrecoverableSiteError ||
   error instanceof SiteRateLimitedError ||
-  error instanceof SiteUnavailableError ||
+  error instanceof TransientSiteError ||
   error instanceof SiteTimeoutError;
 
 /** Marks an abort by the attempt's own timer, as opposed to the caller's signal. */
-class AttemptTimeout extends Error {
-  override readonly name = 'AttemptTimeout';
+class AttemptTimeoutError extends Error {
+  override readonly name = 'AttemptTimeoutError';
 }
 
 /**
@@ -228,7 +228,7 @@ export async function fetchFromSite(
   if (signal.aborted) throw signal.reason;
   // One controller and one timer per attempt: cheaper than AbortSignal.timeout + AbortSignal.any.
   const attempt = new AbortController();
-  const timer = setTimeout(() => attempt.abort(new AttemptTimeout()), timeoutMs);
+  const timer = setTimeout(() => attempt.abort(new AttemptTimeoutError()), timeoutMs);
   const onAbort = () => attempt.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
   let url = request.url;
@@ -268,7 +268,7 @@ export async function fetchFromSite(
       }
       if (status >= 500) {
         await response.body.dump();
-        throw new SiteUnavailableError(siteId, `answered ${status}`);
+        throw new TransientSiteError(siteId, `answered ${status}`);
       }
       if (status < 200 || status >= 300) {
         await response.body.dump();
@@ -280,9 +280,9 @@ export async function fetchFromSite(
     }
   } catch (error) {
     if (signal.aborted) throw signal.reason ?? error;
-    if (attempt.signal.aborted && attempt.signal.reason instanceof AttemptTimeout) throw new SiteTimeoutError(siteId, timeoutMs);
+    if (attempt.signal.aborted && attempt.signal.reason instanceof AttemptTimeoutError) throw new SiteTimeoutError(siteId, timeoutMs);
     if (isSiteError(error)) throw error;
-    throw new SiteUnavailableError(siteId, error instanceof Error ? error.message : String(error));
+    throw new TransientSiteError(siteId, error instanceof Error ? error.message : String(error));
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { LiveSearch } from '@/components/live-search';
 import { searchIdSchema } from '@/lib/schemas';
+import { NotFoundError } from '@/server/errors';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -14,7 +15,7 @@ async function load(id: string) {
     return await getServices().searches.get(id);
   } catch (error) {
     // By name: the error class in this bundle is not the one the server threw.
-    if ((error as Error).name === 'NotFoundError') notFound();
+    if (error instanceof NotFoundError) notFound();
     throw error;
   }
 }

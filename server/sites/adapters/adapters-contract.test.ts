@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SiteRateLimitedError, SiteUnavailableError, UnrecoverableSiteError } from '../../errors';
+import { SiteRateLimitedError, TransientSiteError, UnrecoverableSiteError } from '../../errors';
 import { ADAPTER_KINDS } from '../site-definition';
 import { startFixtureServer, type FixtureServer } from './testing/fixture-server';
 import { ADAPTERS, createAdapterConnectors, NOT_CONFIGURED, SANDBOX_API_KEY } from './index';
@@ -27,10 +27,10 @@ describe.each(ADAPTERS.map(({ profile }, index) => [profile.kind, index] as cons
   it('is skipped as "not configured" without its key, and sends nothing', async () => {
     const connector = ADAPTERS[index]!.create({ baseUrl: server.url });
     if (profile.keyVariable === undefined) {
-      expect(connector.unavailableReason).toBeUndefined();
+      expect(connector.skipReason).toBeUndefined();
       return;
     }
-    expect(connector.unavailableReason).toBe(NOT_CONFIGURED);
+    expect(connector.skipReason).toBe(NOT_CONFIGURED);
     await expect(connector.search(query, { signal: new AbortController().signal, timeoutMs: 1000 })).rejects.toBeInstanceOf(
       UnrecoverableSiteError,
     );
@@ -57,7 +57,7 @@ describe.each(ADAPTERS.map(({ profile }, index) => [profile.kind, index] as cons
 
   it('treats 5xx as unavailable and 401 as unrecoverable', async () => {
     server.answer('*', { status: 502, body: 'Bad Gateway' });
-    await expect(attempt(index)).rejects.toBeInstanceOf(SiteUnavailableError);
+    await expect(attempt(index)).rejects.toBeInstanceOf(TransientSiteError);
     server.answer('*', { status: 401, body: { error: 'bad key' } });
     await expect(attempt(index)).rejects.toBeInstanceOf(UnrecoverableSiteError);
   });
@@ -74,9 +74,9 @@ describe.each(ADAPTERS.map(({ profile }, index) => [profile.kind, index] as cons
     ['null', 'null'],
     ['an object without the list', '{"unexpected": true}'],
     ['a list that is a string', '{"results": "x", "businesses": "x", "places": "x", "items": "x", "features": "x", "elements": "x"}'],
-  ])('answers garbage (%s) with SiteUnavailableError', async (_, body) => {
+  ])('answers garbage (%s) with TransientSiteError', async (_, body) => {
     server.answer('*', { body });
-    await expect(attempt(index)).rejects.toBeInstanceOf(SiteUnavailableError);
+    await expect(attempt(index)).rejects.toBeInstanceOf(TransientSiteError);
   });
 
   it.each([
@@ -118,7 +118,7 @@ describe('createAdapterConnectors', () => {
 
   it('without keys: the keyless OSM services are active, every keyed API is skipped', () => {
     const connectors = createAdapterConnectors({ env: {} });
-    const reasons = Object.fromEntries(connectors.map((c) => [c.definition.kind, c.unavailableReason]));
+    const reasons = Object.fromEntries(connectors.map((c) => [c.definition.kind, c.skipReason]));
     expect(reasons).toEqual({
       nominatim: undefined,
       overpass: undefined,
@@ -143,7 +143,7 @@ describe('createAdapterConnectors', () => {
       },
     });
     const yelp = connectors.find((c) => c.definition.kind === 'yelp')!;
-    expect(yelp.unavailableReason).toBeUndefined();
+    expect(yelp.skipReason).toBeUndefined();
     expect(yelp.definition).toMatchObject({
       search: { url: 'https://yelp-proxy.internal/api' },
       limits: { concurrency: 4, requests: 5000, perMs: 86_400_000 },
@@ -166,7 +166,7 @@ describe('createAdapterConnectors', () => {
       env: { YELP_API_KEY: 'real-key-must-not-leak' },
       sandbox: { apiBaseUrls, apiLimits: { nominatim: { concurrency: 1, requests: 2, perMs: 1000 } } },
     });
-    expect(connectors.every((c) => c.definition.sandbox && c.unavailableReason === undefined)).toBe(true);
+    expect(connectors.every((c) => c.definition.sandbox && c.skipReason === undefined)).toBe(true);
     expect(connectors.find((c) => c.definition.kind === 'nominatim')!.definition.limits).toEqual({ concurrency: 1, requests: 2, perMs: 1000 });
     server.answer('*', { body: { businesses: [] } });
     await connectors.find((c) => c.definition.kind === 'yelp')!.search(query, { signal: new AbortController().signal, timeoutMs: 1000 });

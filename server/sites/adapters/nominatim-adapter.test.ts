@@ -63,7 +63,7 @@ describe('NominatimAdapter', () => {
   });
 
   it('defaults to the public instance at 1 request/s for the whole app, cached for a day', () => {
-    const { definition, unavailableReason } = new NominatimAdapter();
+    const { definition, skipReason } = new NominatimAdapter();
     expect(definition).toMatchObject({
       kind: 'nominatim',
       search: { url: 'https://nominatim.openstreetmap.org' },
@@ -71,7 +71,7 @@ describe('NominatimAdapter', () => {
       cacheTtlMs: 86_400_000,
       sandbox: false,
     });
-    expect(unavailableReason).toBeUndefined();
+    expect(skipReason).toBeUndefined();
     expect(NOMINATIM_PROFILE.keyVariable).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { QueryNotSupportedError, SiteUnavailableError, UnrecoverableSiteError } from '../../errors';
+import { QueryNotSupportedError, TransientSiteError, UnrecoverableSiteError } from '../../errors';
 import { fixture, startFixtureServer, type FixtureServer } from './testing/fixture-server';
 import { OverpassAdapter } from './overpass-adapter';
 
@@ -81,7 +81,7 @@ describe('OverpassAdapter', () => {
       body: { version: 0.6, elements: [], remark: 'runtime error: Query timed out in "query" at line 4 after 5 seconds.' },
     });
     await expect(new OverpassAdapter({ baseUrl: server.url }).search({ name: 'x', location: 'Austin, TX' }, options)).rejects.toBeInstanceOf(
-      SiteUnavailableError,
+      TransientSiteError,
     );
   });
 
@@ -92,6 +92,6 @@ describe('OverpassAdapter', () => {
       limits: { concurrency: 2, requests: 10_000, perMs: 86_400_000 },
       cacheTtlMs: 86_400_000,
     });
-    expect(adapter.unavailableReason).toBeUndefined();
+    expect(adapter.skipReason).toBeUndefined();
   });
 });

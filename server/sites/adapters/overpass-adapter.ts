@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { SiteUnavailableError, UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
+import { TransientSiteError, UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
 import { formatAddress, toListing } from '../listing-fields';
 import { normalizeCity } from '../normalize-address';
 import { normalizeName } from '../normalize-name';
@@ -127,7 +127,7 @@ export class OverpassAdapter extends PlaceApiAdapter {
   protected readListings(body: unknown): Listing[] {
     const remark = body !== null && typeof body === 'object' ? (body as { remark?: unknown }).remark : undefined;
     if (typeof remark === 'string' && /runtime error/i.test(remark)) {
-      throw new SiteUnavailableError(this.definition.id, `query failed: ${remark.slice(0, 200)}`);
+      throw new TransientSiteError(this.definition.id, `query failed: ${remark.slice(0, 200)}`);
     }
     return compact(
       readItems(this.definition.id, body, 'elements', element).map(({ type, id, tags }) => {

@@ -4,12 +4,12 @@
  *   query ──► buildRequest (the API's own endpoint, params, auth) ──► fetchFromSite ──► JSON.parse
  *         ──► readListings (zod, lenient per item) ──► listings
  *
- * Invariants: without a key an adapter is `unavailableReason: 'not configured'` and never sends
- * a request; an answer that is not JSON or not of the API's shape is a `SiteUnavailableError`
+ * Invariants: without a key an adapter is `skipReason: 'not configured'` and never sends
+ * a request; an answer that is not JSON or not of the API's shape is a `TransientSiteError`
  * (a retry may get a whole answer), never a TypeError; a single odd item is skipped, not fatal.
  */
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { SiteUnavailableError, UnrecoverableSiteError } from '../../errors';
+import { TransientSiteError, UnrecoverableSiteError } from '../../errors';
 import type { SearchAttemptOptions, SiteAnswer, SiteConnector } from '../connector';
 import { MAX_LISTINGS_PER_ANSWER, webUrl } from '../extract';
 import { siteDefinitionSchema, type AdapterKind, type AdapterSiteDefinition, type SiteLimits } from '../site-definition';
@@ -56,7 +56,7 @@ export interface AdapterOptions {
 /** A place-API connector; subclasses say how to ask and how to read the answer. */
 export abstract class PlaceApiAdapter implements SiteConnector {
   readonly definition: AdapterSiteDefinition;
-  readonly unavailableReason?: string;
+  readonly skipReason?: string;
   protected readonly key: string | undefined;
   protected readonly userAgent: string;
 
@@ -75,25 +75,25 @@ export abstract class PlaceApiAdapter implements SiteConnector {
     this.definition = definition as AdapterSiteDefinition;
     this.key = options.key?.trim() || undefined;
     this.userAgent = options.userAgent?.trim() || DEFAULT_USER_AGENT;
-    if (profile.keyVariable !== undefined && this.key === undefined) this.unavailableReason = NOT_CONFIGURED;
+    if (profile.keyVariable !== undefined && this.key === undefined) this.skipReason = NOT_CONFIGURED;
   }
 
   /** The HTTP request that asks the API for `query`. */
   protected abstract buildRequest(query: BusinessQuery): SiteRequest;
 
-  /** Listings from the parsed JSON answer; throws `SiteUnavailableError` when its shape is wrong. */
+  /** Listings from the parsed JSON answer; throws `TransientSiteError` when its shape is wrong. */
   protected abstract readListings(body: unknown): Listing[];
 
   async search(query: BusinessQuery, options: SearchAttemptOptions): Promise<SiteAnswer> {
     const { id } = this.definition;
-    if (this.unavailableReason) throw new UnrecoverableSiteError(id, this.unavailableReason);
+    if (this.skipReason) throw new UnrecoverableSiteError(id, this.skipReason);
     const response = await fetchFromSite(id, this.buildRequest(query), options);
     let body: unknown;
     try {
       body = JSON.parse(response.text);
     } catch {
       // Usually a truncated answer or an HTML error page from a proxy: a retry can fix both.
-      throw new SiteUnavailableError(id, 'answer is not valid JSON');
+      throw new TransientSiteError(id, 'answer is not valid JSON');
     }
     const listings = this.readListings(body).slice(0, MAX_LISTINGS_PER_ANSWER);
     return response.window ? { listings, window: response.window } : { listings };

@@ -1,11 +1,11 @@
 /**
  * Lenient readers for place-API answers. Bodies are untrusted: a field of the wrong type reads as
  * absent, an item without a name is skipped, and only a body whose list is not a list at all is
- * an error (`SiteUnavailableError`: a retry may get a whole answer).
+ * an error (`TransientSiteError`: a retry may get a whole answer).
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { SiteUnavailableError } from '../../errors';
+import { TransientSiteError } from '../../errors';
 import { readPath } from '../extract';
 import { parseAddress } from '../normalize-address';
 import { cleanText } from '../site-text';
@@ -53,7 +53,7 @@ export function readItems<T extends z.ZodType>(
     }
   }
   if (!Array.isArray(list)) {
-    throw new SiteUnavailableError(siteId, `unexpected answer: ${key === '' ? 'the body' : `"${key}"`} is not a list`);
+    throw new TransientSiteError(siteId, `unexpected answer: ${key === '' ? 'the body' : `"${key}"`} is not a list`);
   }
   return parseEach(list, item);
 }

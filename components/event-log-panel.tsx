@@ -63,7 +63,7 @@ const LogLine = memo(function LogLine({ event, position, total }: { event: Searc
  * events while the reader is at the bottom and stops when they scroll up; filters by site and
  * type; renders only the lines in view, so thousands of events cost the DOM a few dozen nodes.
  */
-export const EventLog = memo(function EventLog({ events, results }: { events: EventList; results: readonly SiteResult[] }) {
+export const EventLogPanel = memo(function EventLogPanel({ events, results }: { events: EventList; results: readonly SiteResult[] }) {
   const [filter, setFilter] = useState<Filter>({ siteId: '', type: '' });
   const [scrollTop, setScrollTop] = useState(0);
   const [following, setFollowing] = useState(true);
