@@ -143,32 +143,34 @@ local s = readState(KEYS[3], configured)
 local sent = redis.call('ZCARD', KEYS[1])
 local reserved = redis.call('ZCARD', KEYS[2])
 
-local wait, reason = 0, 'admitted'
-if s.pausedUntil > now then wait, reason = s.pausedUntil - now, 'paused' end
+-- Each block that applies names its end; the latest of them is when to try again.
+local wait, reason = 0, nil
+local function block(w, r)
+  if reason == nil or w > wait then wait, reason = w, r end
+end
+if s.pausedUntil > now then block(s.pausedUntil - now, 'paused') end
 -- Places that must free before one is ours: sends free in order of age; reservations only
 -- when sent and aged out, settled unsent, or gone stale.
 local over = sent + reserved - requests + 1
 if over > 0 then
-  local w, r
   if over <= sent then
     local entry = redis.call('ZRANGE', KEYS[1], over - 1, over - 1, 'WITHSCORES')
-    w, r = tonumber(entry[2]) + windowMs - now, 'window'
+    block(tonumber(entry[2]) + windowMs - now, 'window')
   else
     local entry = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    w, r = tonumber(entry[2]) + staleMs - now, 'reserved'
+    block(tonumber(entry[2]) + staleMs - now, 'reserved')
   end
-  if w > wait then wait, reason = w, r end
 end
-if s.rate < configured then
-  local w = s.lastAdmitAt + 1000 / s.rate - now
-  if w > wait then wait, reason = w, 'pacing' end
+if s.rate < configured and s.lastAdmitAt + 1000 / s.rate > now then
+  block(s.lastAdmitAt + 1000 / s.rate - now, 'pacing')
 end
 
-if wait > 0 then return stateReply({ '0', ms(wait), reason }, s, now) end
+-- Never an answer of "now" while blocked: a caller would retry in a loop.
+if reason then return stateReply({ '0', ms(math.max(wait, 1)), reason }, s, now) end
 redis.call('ZADD', KEYS[2], ms(now), id)
 redis.call('PEXPIRE', KEYS[2], math.ceil(staleMs))
 redis.call('HSET', KEYS[3], 'lastAdmitAt', ms(now))
-return stateReply({ '1', '0', reason }, s, now)
+return stateReply({ '1', '0', 'admitted' }, s, now)
 `;
 
 /**
