@@ -190,6 +190,41 @@ withRedis('RedisSiteLimiter', (url) => {
       live.settle();
     });
 
+    it('tries again at once when its place freed while a refusal was on its way back', async () => {
+      const limits = { concurrency: 2, requests: 1, perMs: 5_000 };
+      const a = await cluster.node().limiter(limits);
+      const nodeB = cluster.node();
+      const b = await nodeB.limiter(limits);
+      const held = await a.acquire(never);
+      // Subscribed after the limiter: when this listener hears 'freed', the limiter has heard it.
+      let freedOnB!: () => void;
+      const heardOnB = new Promise<void>((resolve) => (freedOnB = resolve));
+      await nodeB.signals.subscribe(cluster.keys.channel, (message) => {
+        if (message.includes('"freed"')) freedOnB();
+      });
+      const sendCommand = nodeB.redis.sendCommand.bind(nodeB.redis);
+      let first = true;
+      vi.spyOn(nodeB.redis, 'sendCommand').mockImplementation((command: Command, ...rest) => {
+        const result = sendCommand(command, ...rest);
+        if (!first || !command.name.startsWith('eval') || !command.args.includes(cluster.keys.reserved)) return result;
+        first = false;
+        // Redis has refused B; the place frees and B hears of it before it reads the refusal.
+        return (result as Promise<unknown>).then(async (reply) => {
+          held.settle();
+          await heardOnB;
+          return reply;
+        });
+      });
+
+      const before = Date.now();
+      const permit = await b.acquire(never);
+      // Without a retry it would sleep on the refusal's timer: the 90 s stale bound.
+      expect(Date.now() - before).toBeLessThan(200);
+      expect(first).toBe(false);
+      vi.restoreAllMocks();
+      permit.settle();
+    });
+
     it('counts sends and reservations of every node in `windowUse`', async () => {
       const limits = { concurrency: 5, requests: 5, perMs: 5_000 };
       const a = await cluster.node().limiter(limits);
@@ -315,6 +350,27 @@ withRedis('RedisSiteLimiter', (url) => {
       expect(late.stats().adaptiveLimitPerSec).toBe(5);
       expect(late.pausedUntil).toBeGreaterThan(Date.now() + 1_500);
       expect(late.circuitOpenUntil).toBeGreaterThan(Date.now() + 2_500);
+    });
+
+    it('reads the shared state again after its subscriber connection dropped and missed a change', async () => {
+      const limits = { concurrency: 2, requests: 10, perMs: 1_000 };
+      const a = await cluster.node().limiter(limits);
+      const subscriber = cluster.connection({ retryStrategy: () => 300 });
+      // Asked before it subscribes: a subscribed connection takes no CLIENT command.
+      const id = String(await subscriber.client('ID'));
+      const b = await cluster.node({ subscriber }).limiter(limits);
+
+      const dropped = new Promise((resolve) => subscriber.once('close', resolve));
+      await cluster.connection().client('KILL', 'ID', id);
+      await dropped;
+      const pushed = whenMirror(a, () => a.stats().adaptiveLimitPerSec === 5);
+      a.pushBack(5_000);
+      await pushed;
+      // Published while B could not hear it.
+      expect(b.stats().adaptiveLimitPerSec).toBe(10);
+
+      await whenMirror(b, () => b.stats().adaptiveLimitPerSec === 5, 3_000);
+      expect(b.pausedUntil).toBeGreaterThan(Date.now() + 4_000);
     });
 
     it('costs no Redis command on success while the rate is the configured one', async () => {

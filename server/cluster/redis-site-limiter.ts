@@ -15,10 +15,11 @@
  *
  * Example: yelp.com allows 5 requests per 1000 ms; nodes A and B share it. A takes 3 places and
  * B 2 (5 reservations); a third request on B is refused, "reserved" (only unsent places block),
- * and waits for a signal. A's three sends are recorded at Redis times 100.0, 100.4 and 100.9 s,
- * B's two at 101.0 s; each send wakes B, whose script now answers "the oldest send leaves at
- * 100.0 + 1.025 s": B sleeps on one timer until 101.025 s and is admitted then. Had A's third
- * request failed before leaving, its settle would have freed the place and woken B at once.
+ * and waits for a signal. A's first send is recorded at Redis time 100.0 s and wakes B, whose
+ * script now answers "window: the oldest send leaves at 100.0 + 1.025 s"; the other sends
+ * (100.4, 100.9, 101.0 s) change nothing for B, which sleeps on one timer until 101.025 s and is
+ * admitted then. Had that first request failed before leaving, its settle would have freed the
+ * place and woken B at once.
  * Meanwhile yelp answers A with a 429 and Retry-After 2 s: A's script pauses the site until
  * Redis's now + 2 s and halves the rate; the state message reaches B's mirror, so B's
  * `pausedUntil` says so too, and every admission on either node waits for the pause, then is
@@ -336,11 +337,12 @@ export class RedisSiteLimiter implements SendGate, SiteRateFeedback {
           this.handOver(id);
           continue;
         }
-        // A message that came while the script ran may be the one this refusal waits for.
+        // A message that came while the script ran may be the one this refusal waits for; and
+        // whoever waited may have left meanwhile.
         const missed = (Object.keys(heard) as LimiterSignal['kind'][]).some(
           (kind) => this.heard[kind] !== heard[kind] && wakes(kind, verdict.reason),
         );
-        if (missed) continue;
+        if (missed || this.waiters.length === 0) continue;
         await this.sleep(verdict.waitMs, verdict.reason);
       }
     } catch (error) {

@@ -4,7 +4,7 @@
  * `dispose` deletes.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { it } from 'vitest';
 import type { SiteLimits } from '../sites/site-definition';
@@ -64,16 +64,16 @@ export class TestCluster {
   }
 
   /** A connection closed by `dispose`. */
-  connection(): Redis {
-    const redis = new Redis(this.url, { maxRetriesPerRequest: 2 });
+  connection(options: RedisOptions = {}): Redis {
+    const redis = new Redis(this.url, { maxRetriesPerRequest: 2, ...options });
     this.connections.push(redis);
     return redis;
   }
 
-  /** A new node. */
-  node(): TestNode {
+  /** A new node; its subscriber connection is its own unless one is given. */
+  node(options: { readonly subscriber?: Redis } = {}): TestNode {
     const redis = this.connection();
-    const signals = new ClusterSignals({ redis, logger: this.logger });
+    const signals = new ClusterSignals({ redis, subscriber: options.subscriber, logger: this.logger });
     const limiters: RedisSiteLimiter[] = [];
     let alive = true;
     this.closers.push(async () => {
