@@ -251,6 +251,25 @@ withRedis('RedisSiteLimiter', (url) => {
       await expect(b.acquire(never)).rejects.toBeInstanceOf(SiteLimiterUnavailableError);
       held.settle();
     });
+    it('refuses waiters when Redis fails, and never throws into the request path', async () => {
+      const limits = { concurrency: 2, requests: 5, perMs: 1_000 };
+      const node = cluster.node();
+      const limiter = await node.limiter(limits);
+      const permit = await limiter.acquire(never);
+      node.redis.disconnect();
+
+      const refused = limiter.acquire(never);
+      await expect(refused).rejects.toBeInstanceOf(SiteLimiterUnavailableError);
+      await expect(refused).rejects.toHaveProperty('cause');
+      expect(() => {
+        permit.markSent(Date.now());
+        permit.settle();
+        limiter.pushBack(100);
+        limiter.windowExhausted(100);
+        limiter.openCircuit(Date.now() + 100);
+        limiter.closeCircuit();
+      }).not.toThrow();
+    });
   });
 
   describe('RedisSiteLimiter shared state', () => {

@@ -346,8 +346,11 @@ export class RedisSiteLimiter implements SendGate, SiteRateFeedback {
         await this.sleep(verdict.waitMs, verdict.reason);
       }
     } catch (error) {
-      if (!this.closed) this.logger.error({ err: error, waiting: this.waiters.length }, 'admission failed; waiting requests are refused');
-      this.failWaiters(new SiteLimiterUnavailableError(this.siteId, error instanceof Error ? error.message : String(error), { cause: error }));
+      if (!this.closed) {
+        this.logger.error({ err: error, waiting: this.waiters.length }, 'admission failed; waiting requests are refused');
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      this.failWaiters(new SiteLimiterUnavailableError(this.siteId, reason, { cause: error }));
     } finally {
       this.pumping = false;
     }

@@ -311,7 +311,12 @@ export function siteLimiterScripts(redis: Redis): SiteLimiterScripts {
       return (await call.sitescanLimiterRelease(keys.reserved, id, keys.channel)) === 1;
     },
     async changeState(keys, change, rule) {
-      const arg = change.op === 'pushBack' || change.op === 'windowExhausted' ? change.pauseMs : change.op === 'openCircuit' ? change.forMs : undefined;
+      const arg =
+        change.op === 'pushBack' || change.op === 'windowExhausted'
+          ? change.pauseMs
+          : change.op === 'openCircuit'
+            ? change.forMs
+            : undefined;
       const reply = await call.sitescanLimiterChangeState(
         keys.state,
         change.op,
