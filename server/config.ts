@@ -2,6 +2,7 @@
  * Configuration from the environment, validated once at start-up. A bad value stops the process
  * with a message naming the variable, what was expected and what came.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ValidationError } from './errors';
 
@@ -105,6 +106,28 @@ const envSchema = z.object({
   ELASTICSEARCH_USERNAME: optionalString,
   ELASTICSEARCH_PASSWORD: optionalString,
   LOG_LEVEL: logLevel,
+  /** Set: cluster mode, with the other nodes on this Redis (and the store on Elasticsearch). */
+  REDIS_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a URL like redis://127.0.0.1:6379' })
+      .optional(),
+  ),
+  /** This node's name in the cluster. */
+  NODE_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'NODE_ID must be 1 to 64 letters, digits, ".", "_" or "-"' })
+      .optional(),
+  ),
+}).superRefine((e, ctx) => {
+  if (e.REDIS_URL && !e.ELASTICSEARCH_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_URL'],
+      message:
+        'REDIS_URL is set (cluster mode) but ELASTICSEARCH_URL is not: the nodes of a cluster share their searches through Elasticsearch, SQLite is one machine\'s file. Set ELASTICSEARCH_URL too, or unset REDIS_URL for a single process',
+    });
+  }
 });
 
 /** Validated configuration. */
@@ -133,6 +156,11 @@ export interface Config {
   };
   /** `LOG_LEVEL`; default `info`, `silent` under Vitest. */
   readonly logLevel: LogLevel;
+  /** Cluster mode (REDIS_URL set): the Redis every node shares, and this node's name. */
+  readonly cluster?: {
+    readonly redisUrl: string;
+    readonly nodeId: string;
+  };
 }
 
 /**
@@ -181,5 +209,6 @@ export function loadConfig(env: Environment = process.env): Config {
         }
       : undefined,
     logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
+    cluster: e.REDIS_URL ? { redisUrl: e.REDIS_URL, nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}` } : undefined,
   };
 }

@@ -15,7 +15,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { describeZodError, subscribePayloadSchema, searchIdSchema } from '../lib/schemas';
 import {
   roomFor,
@@ -25,7 +25,7 @@ import {
   type SubscribeAck,
 } from '../lib/socket-events';
 import type { SiteInfo } from '../lib/types';
-import type { EventLog } from './pipeline/event-log';
+import type { EventSource } from './metrics';
 import type { SearchService } from './search-service';
 
 /** Largest socket message accepted from a client. Subscribe payloads are tiny. */
@@ -36,7 +36,8 @@ export const SITES_PUSH_MS = 1_000;
 
 /** Options of the hub. */
 export interface HubOptions {
-  readonly eventLog: EventLog;
+  /** The events to push: every event this process appends. */
+  readonly eventLog: EventSource;
   readonly searches: SearchService;
   readonly logger: Logger;
   /**
@@ -46,6 +47,12 @@ export interface HubOptions {
   readonly sites?: () => readonly SiteInfo[];
   /** Interval of `sites:stats` pushes. Default {@link SITES_PUSH_MS}; 50–60,000 ms. */
   readonly sitesPushMs?: number;
+  /**
+   * The Socket.IO adapter that spans the nodes of a cluster (the Redis Streams adapter). With
+   * it, an event this node pushes reaches the search's watchers on every node, and each node
+   * pushes `sites:stats` to its own watchers only. Default: this process's rooms alone.
+   */
+  readonly adapter?: ServerOptions['adapter'];
 }
 
 /** The Socket.IO server of sitescan. */
@@ -55,6 +62,7 @@ export class Hub {
   private readonly logger: Logger;
   private readonly sites?: () => readonly SiteInfo[];
   private readonly sitesPushMs: number;
+  private readonly acrossNodes: boolean;
   private sitesTimer?: NodeJS.Timeout;
 
   constructor(httpServer: HttpServer, options: HubOptions) {
@@ -65,18 +73,21 @@ export class Hub {
     if (!Number.isFinite(this.sitesPushMs) || this.sitesPushMs < 50 || this.sitesPushMs > 60_000) {
       throw new TypeError(`Expected \`sitesPushMs\` to be a number from 50 to 60000, got ${String(options.sitesPushMs)}`);
     }
+    this.acrossNodes = options.adapter !== undefined;
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
       maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
       serveClient: false,
+      ...(options.adapter ? { adapter: options.adapter } : {}),
     });
 
     const rooms = this.io.of('/').adapter.rooms;
+    const acrossNodes = this.acrossNodes;
     this.stopListening = options.eventLog.onEvent((searchId, event) => {
       const room = roomFor(searchId);
       // The adapter encodes a packet before it looks for members: a search nobody watches (most
       // of a bulk run) would cost a JSON encoding per event. The in-memory adapter's rooms are
-      // this process's sockets; an adapter across nodes (see DESIGN.md) must drop this check.
-      if (!rooms.has(room)) return;
+      // this process's sockets; across nodes, a watcher may be on another node.
+      if (!acrossNodes && !rooms.has(room)) return;
       this.io.to(room).emit('search:event', { ...event, searchId });
     });
 
@@ -168,7 +179,8 @@ export class Hub {
     this.sitesTimer = setInterval(() => {
       if (this.sitesWatchers === 0) return this.stopSitesTimer();
       const sites = this.readSites();
-      if (sites) this.io.to(SITES_ROOM).emit('sites:stats', sites);
+      // Every node pushes the figures to its own watchers: they are cluster-wide already.
+      if (sites) this.io.local.to(SITES_ROOM).emit('sites:stats', sites);
     }, this.sitesPushMs);
     this.sitesTimer.unref();
   }

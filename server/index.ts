@@ -1,7 +1,8 @@
 /**
  * The composition root: reads config, opens the store, starts the sandbox network (SANDBOX=1),
- * builds the site registry, starts the pipeline, and serves Next.js and Socket.IO on one HTTP
- * server. Everything composed here is registered once in `services.ts` for route handlers.
+ * builds the site registry, starts what runs searches (the pipeline, or a cluster node with
+ * REDIS_URL: `start-runner.ts`), and serves Next.js and Socket.IO on one HTTP server.
+ * Everything composed here is registered once in `services.ts` for route handlers.
  *
  * `npm start` (production) and `npm run dev` (`--dev`) both run this file.
  */
@@ -18,11 +19,10 @@ import { healthReport } from './http/health';
 import { Hub } from './hub';
 import { Metrics } from './metrics';
 import { logger as rootLogger } from './logger';
-import { EventLog } from './pipeline/event-log';
-import { Pipeline } from './pipeline/pipeline';
 import { startSandbox, type Sandbox } from './sandbox';
 import { SearchService } from './search-service';
 import { registerServices, type Services } from './services';
+import { startRunner } from './start-runner';
 import { createAdapterConnectors } from './sites/adapters';
 import { loadSitesFile, SiteRegistry } from './sites/site-registry';
 import type { SiteDefinitionInput } from './sites/site-definition';
@@ -88,23 +88,9 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   });
   const registry = SiteRegistry.fromDefinitions(builtIn, fromFile, adapters);
 
-  const eventLog = new EventLog({ store, logger });
-  const pipeline = new Pipeline({
-    registry,
-    eventLog,
-    logger,
-    searchDeadlineMs: config.searchDeadlineMs,
-    bulkDeadlineMs: config.bulkDeadlineMs,
-    maxBufferedJobs: config.maxBufferedJobs,
-  });
-  const searches = new SearchService({ runner: pipeline, live: eventLog, store });
-
-  // A previous process stopped with searches running: end them honestly as interrupted.
-  const leftRunning = await store.listRunning();
-  if (leftRunning.length > 0) {
-    pipeline.interrupt(leftRunning);
-    logger.warn({ count: leftRunning.length }, 'searches left running by a previous process marked interrupted');
-  }
+  const parts = await startRunner(config, store, registry, logger);
+  const { runner: pipeline, live, events } = parts;
+  const searches = new SearchService({ runner: pipeline, live, store });
 
   let next: RequestListener | undefined;
   let upgrade: ((req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void) | undefined;
@@ -119,12 +105,12 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
 
   const edge = createEdge({
     load: () => pipeline.load(),
-    health: () => healthReport({ store, registry, pipeline, startedAt }),
+    health: () => healthReport({ store, registry, pipeline, startedAt, cluster: parts.clusterHealth }),
     next,
     logger,
   });
   const httpServer = createServer(edge.handle);
-  const hub = new Hub(httpServer, { eventLog, searches, logger, sites: () => pipeline.sites() });
+  const hub = new Hub(httpServer, { eventLog: events, searches, logger, sites: () => pipeline.sites(), adapter: parts.adapter });
   if (upgrade) {
     // Next's hot-reload socket shares the server with Socket.IO in dev.
     httpServer.on('upgrade', (req, socket, head) => {
@@ -133,7 +119,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   }
 
   const clientLimiter = new ClientRateLimiter(config.clientSearchesPerMinute);
-  const metrics = new Metrics(eventLog, pipeline);
+  const metrics = new Metrics(events, pipeline, parts.nodeId);
   const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, metrics, startedAt };
   registerServices(services);
 
@@ -144,6 +130,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await parts.announce(url);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -157,7 +144,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
         httpServer.closeAllConnections();
       });
       try {
-        await eventLog.close(Math.max(1_000, config.shutdownTimeoutMs));
+        await parts.close(Math.max(1_000, config.shutdownTimeoutMs));
         await store.close();
       } finally {
         await sandbox?.close();

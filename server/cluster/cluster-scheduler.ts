@@ -2,7 +2,7 @@
  * The cluster's scheduler: one BullMQ queue per site on Redis, a worker per site on every node,
  * and each site's limits kept for all nodes at once.
  *
- *   node A enqueue ──▶ Redis: queue site:<id> (interactive: wait list, bulk: prioritized) ──┐
+ *   node A enqueue ──▶ Redis: queue site-<id> (interactive: wait list, bulk: prioritized) ──┐
  *                                                                                           ▼
  *   node A worker(site, concurrency c) ◀── pulls only with a free slot (GenStage's demand) ──┤
  *   node B worker(site, concurrency c) ◀── global concurrency c: at most c active, all nodes ┘
@@ -112,7 +112,7 @@ export class ClusterScheduler implements Scheduler {
     const { connection, prefix = 'sitescan' } = this.options;
     const limiter = this.options.limiters.get(siteId);
     if (!limiter) throw new Error(`no limiter for site ${siteId}`);
-    const name = `site:${siteId}`;
+    const name = `site-${siteId}`;
     const queue = new Queue<QueuedSiteJob>(name, { connection, prefix });
     await queue.setGlobalConcurrency(limits.concurrency);
     const site: SiteQueue = {

@@ -1,0 +1,73 @@
+/**
+ * Starts what runs searches, as the configuration says: the one-process pipeline over the event
+ * log (the default), or — with REDIS_URL — a node of a cluster (`cluster/cluster-node.ts`). The
+ * composition root sees the same parts either way.
+ */
+import type { Logger } from 'pino';
+import type { ServerOptions } from 'socket.io';
+import type { Config } from './config';
+import { startClusterNode, type ClusterHealth } from './cluster/cluster-node';
+import type { EventSource } from './metrics';
+import { EventLog } from './pipeline/event-log';
+import { Pipeline } from './pipeline/pipeline';
+import type { LiveSearches, SearchRunner } from './search-runner';
+import type { SiteRegistry } from './sites/site-registry';
+import { ElasticStore } from './store/elastic-store';
+import type { Store } from './store/store';
+
+/** What runs searches, and what the rest of the composition needs of it. */
+export interface RunnerParts {
+  readonly runner: SearchRunner;
+  readonly live: LiveSearches;
+  /** Every event this process appends (hub, metrics). */
+  readonly events: EventSource;
+  /** The Socket.IO adapter across nodes; absent for one process. */
+  readonly adapter?: ServerOptions['adapter'];
+  /** Redis and the nodes, for the health report; absent for one process. */
+  readonly clusterHealth?: () => Promise<ClusterHealth>;
+  /** This node's name in a cluster. */
+  readonly nodeId?: string;
+  /** Tells the other nodes where this one listens. */
+  announce(url: string): Promise<void>;
+  /** After the runner has closed: writes what is left and lets go (timeouts in ms). */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Starts the runner the configuration asks for. */
+export async function startRunner(config: Config, store: Store, registry: SiteRegistry, logger: Logger): Promise<RunnerParts> {
+  const limits = {
+    searchDeadlineMs: config.searchDeadlineMs,
+    bulkDeadlineMs: config.bulkDeadlineMs,
+    maxBufferedJobs: config.maxBufferedJobs,
+  };
+  if (config.cluster) {
+    // The configuration refuses REDIS_URL without ELASTICSEARCH_URL, so the store is shared.
+    if (!(store instanceof ElasticStore)) throw new Error('cluster mode needs the Elasticsearch store');
+    const node = await startClusterNode({ ...config.cluster, registry, store, logger, ...limits });
+    return {
+      runner: node.pipeline,
+      live: node.live,
+      events: node.log,
+      adapter: node.adapter,
+      clusterHealth: () => node.health(),
+      nodeId: config.cluster.nodeId,
+      announce: (url) => node.announce({ url }),
+      close: () => node.close(),
+    };
+  }
+  const eventLog = new EventLog({ store, logger });
+  const pipeline = new Pipeline({ registry, eventLog, logger, ...limits });
+  // A previous process stopped with searches running: end them honestly as interrupted.
+  const leftRunning = await store.listRunning();
+  if (leftRunning.length > 0) {
+    pipeline.interrupt(leftRunning);
+    logger.warn({ count: leftRunning.length }, 'searches left running by a previous process marked interrupted');
+  }
+  return {
+    runner: pipeline,
+    live: eventLog,
+    events: eventLog,
+    announce: async () => {},
+    close: (timeoutMs) => eventLog.close(timeoutMs),
+  };
+}
