@@ -276,7 +276,7 @@ async function startNodes(env: Record<string, string>): Promise<ClusterNodeProce
 
 function printSummary(nodes: readonly ClusterNodeProcess[], sandboxUrl: string): void {
   console.log(`\ncluster: ${nodes.length} node${nodes.length === 1 ? '' : 's'} ready`);
-  for (const node of nodes) console.log(`  ${node.name}  ${node.url}   (health: ${node.url}/api/health)`);
+  for (const node of nodes) console.log(`  ${node.name}  ${node.url}   (health: ${node.url}/api/health, pid ${node.process.pid})`);
   console.log(`  sandbox ${sandboxUrl}   (stats: ${sandboxUrl}/__sandbox/stats)`);
   console.log(`  logs    ${workDir}`);
   console.log(`Ctrl-C (or kill -TERM ${process.pid}) stops the nodes, the sandbox, and the Redis/Elasticsearch this started.`);
