@@ -45,6 +45,12 @@ export interface StartReadyChildOptions {
   readonly logFile?: string;
   /** Default 90 s. */
   readonly timeoutMs?: number;
+  /**
+   * Run in a process group of its own. Default false. A Ctrl-C at a terminal signals the whole
+   * foreground group at once; a parent that must stop its children in order (nodes before the
+   * sandbox they call) sets this and stops them itself.
+   */
+  readonly detached?: boolean;
 }
 
 const running = new Set<ReadyChild>();
@@ -63,11 +69,12 @@ export function freePort(): Promise<number> {
 
 /** Spawns `node <args>` and resolves once `ready` appears on its stdout. */
 export async function startReadyChild(options: StartReadyChildOptions): Promise<ReadyChild> {
-  const { name, ready, logFile, timeoutMs = 90_000 } = options;
+  const { name, ready, logFile, timeoutMs = 90_000, detached = false } = options;
   const child = spawn(process.execPath, [...options.args], {
     cwd: ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
   });
   if (logFile) {
     const log = createWriteStream(logFile, { flags: 'a' });
