@@ -17,19 +17,18 @@
  * the committed results always hold one whole run).
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { pino } from 'pino';
 import type { SearchSnapshot } from '../lib/types';
-import type { BenchSiteSpec, BenchSiteStats } from './bench-sites';
+import type { BenchSiteSpec } from './bench-sites';
+import { startBenchSites, type BenchSites } from './start-bench-sites';
 import { EventLog } from '../server/pipeline/event-log';
 import { Pipeline } from '../server/pipeline/pipeline';
 import { SearchService } from '../server/search-service';
 import { HttpConnector, type SiteAnswer, type SiteConnector } from '../server/sites/connector';
-import { siteDefinitionSchema, type DeclarativeSiteDefinition, type SiteDefinition } from '../server/sites/site-definition';
+import { siteDefinitionSchema, type SiteDefinition } from '../server/sites/site-definition';
 import { SiteRegistry } from '../server/sites/site-registry';
 import { SqliteStore } from '../server/store/sqlite-store';
 
@@ -42,42 +41,6 @@ for (const part of ONLY) {
   if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_ONLY: expected parts of ${PARTS.join(',')}, got "${part}"`);
 }
 const runs = (part: (typeof PARTS)[number]) => ONLY.includes(part);
-
-// --- bench sites: a child process whose sites enforce exact limits and count violations ---------
-
-interface BenchSites {
-  readonly definitions: DeclarativeSiteDefinition[];
-  stats(): Promise<Record<string, BenchSiteStats>>;
-  close(): void;
-}
-
-async function startBenchSites(specs: readonly BenchSiteSpec[]): Promise<BenchSites> {
-  const child = fork(fileURLToPath(new URL('./bench-sites.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`bench sites exited with ${code}`)));
-    child.send({ specs });
-  });
-  const definitions = specs.map(
-    (spec) =>
-      siteDefinitionSchema.parse({
-        id: spec.id,
-        name: spec.id,
-        kind: 'json',
-        search: { url: `http://127.0.0.1:${port}/${spec.id}/search?q={name}` },
-        limits: spec.limits,
-        timeoutMs: 10_000,
-        retries: 3,
-        cacheTtlMs: 0,
-        extract: { items: 'hits', name: 'title' },
-      }) as DeclarativeSiteDefinition,
-  );
-  return {
-    definitions,
-    stats: async () => (await (await fetch(`http://127.0.0.1:${port}/__stats`)).json()) as Record<string, BenchSiteStats>,
-    close: () => child.kill(),
-  };
-}
 
 // --- sitescan's pipeline, composed as server/index.ts does (minus HTTP and Socket.IO) ----------
 

@@ -103,6 +103,13 @@ const envSchema = z.object({
     z.url({ error: 'ELASTICSEARCH_URL must be a URL like http://127.0.0.1:9200' }).optional(),
   ),
   ELASTICSEARCH_API_KEY: optionalString,
+  /** Prefix of the store's indices (and their templates): several installations on one cluster. */
+  ELASTICSEARCH_INDEX_PREFIX: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,199}$/, { error: 'ELASTICSEARCH_INDEX_PREFIX must be lower-case letters, digits, "_" or "-", starting with a letter or digit' })
+      .optional(),
+  ),
   ELASTICSEARCH_USERNAME: optionalString,
   ELASTICSEARCH_PASSWORD: optionalString,
   LOG_LEVEL: logLevel,
@@ -150,6 +157,8 @@ export interface Config {
   readonly clientSearchesPerMinute: number;
   readonly elasticsearch?: {
     readonly url: string;
+    /** Default `sitescan`. */
+    readonly indexPrefix?: string;
     readonly apiKey?: string;
     readonly username?: string;
     readonly password?: string;
@@ -203,6 +212,7 @@ export function loadConfig(env: Environment = process.env): Config {
     elasticsearch: e.ELASTICSEARCH_URL
       ? {
           url: e.ELASTICSEARCH_URL,
+          indexPrefix: e.ELASTICSEARCH_INDEX_PREFIX,
           apiKey: e.ELASTICSEARCH_API_KEY,
           username: e.ELASTICSEARCH_USERNAME,
           password: e.ELASTICSEARCH_PASSWORD,

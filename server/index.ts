@@ -56,8 +56,8 @@ export interface RunningSitescan {
 
 async function openStore(config: Config, logger: Logger): Promise<Store> {
   if (config.elasticsearch) {
-    const { url, apiKey, username, password } = config.elasticsearch;
-    return ElasticStore.open({ url, apiKey, username, password, logger });
+    const { url, indexPrefix, apiKey, username, password } = config.elasticsearch;
+    return ElasticStore.open({ url, indexPrefix, apiKey, username, password, logger });
   }
   await mkdir(config.dataDir, { recursive: true });
   return SqliteStore.open(config.dataDir);

@@ -23,6 +23,7 @@ import { ClusterMembers, type ClusterNode } from './cluster-members';
 import { ClusterPipeline } from './cluster-pipeline';
 import { ClusterSearchLog } from './cluster-search-log';
 import { ClusterSignals } from './cluster-signals';
+import { redisAnswers, REDIS_ANSWER_MS, withinRedisTime } from './redis-answers';
 import { SearchPersister } from './search-persister';
 
 /** Options of a cluster node. */
@@ -115,11 +116,11 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     live,
     adapter: createAdapter(adapterClient, { streamName: 'sitescan:socket.io', onlyPlaintext: true }),
     async health() {
-      const reachable = redis.status === 'ready';
+      const reachable = await redisAnswers(redis);
       return {
         node: options.nodeId,
         redis: reachable ? 'ok' : 'unreachable',
-        nodes: reachable ? await members.alive().catch(() => []) : [],
+        nodes: reachable ? await withinRedisTime(members.alive(), REDIS_ANSWER_MS, () => new Error('no answer')).catch(() => []) : [],
       };
     },
     announce: (info) => members.announce(info),

@@ -31,7 +31,7 @@ import { isSearchEndEvent } from '../../lib/types';
 import { JobEndedError, OverloadedError, UnavailableError } from '../errors';
 import { AnswerCache } from '../pipeline/answer-cache';
 import type { SchedulerHooks } from '../pipeline/scheduler';
-import { createSearch, newSearchId } from '../pipeline/search-producer';
+import { createSearch, newSearchId, type ExpandedSearch } from '../pipeline/search-producer';
 import type { SiteCircuitOptions } from '../pipeline/site-circuit';
 import type { SiteJob } from '../pipeline/site-job';
 import { SiteJobRunner, type JobLedger, type SiteEndDraft, type SiteProgressDraft } from '../pipeline/site-job-runner';
@@ -44,7 +44,11 @@ import type { ClusterMembers } from './cluster-members';
 import { ClusterScheduler, type QueuedSiteJob } from './cluster-scheduler';
 import type { ClusterSearchLog } from './cluster-search-log';
 import type { ClusterSignals } from './cluster-signals';
+import { redisAnswers, withinRedisTime } from './redis-answers';
 import { RedisSiteLimiter } from './redis-site-limiter';
+
+/** How long a new search may wait for Redis before it is refused with 503, ms. */
+const SUBMIT_REDIS_MS = 3_000;
 
 /** How long after its deadline a node keeps what it cached of a search it never heard end, ms. */
 const FORGET_AFTER_DEADLINE_MS = 10_000;
@@ -223,9 +227,8 @@ export class ClusterPipeline implements SearchRunner, JobLedger {
 
   async submit(query: BusinessQuery, options: SubmitOptions = {}): Promise<Search> {
     if (!this.accepting) throw new UnavailableError('this sitescan node is shutting down and takes no new searches', 5_000);
-    if (this.options.redis.status !== 'ready') {
-      throw new UnavailableError(`Redis is unreachable (${this.options.redis.status}); no search can start until it is back`, 5_000);
-    }
+    const unreachable = () => new UnavailableError('Redis is unreachable; no search can start until it is back', 5_000);
+    if (!(await redisAnswers(this.options.redis))) throw unreachable();
     const priority = options.priority ?? 'interactive';
     const createdAt = Date.now();
     const deadlineAt = createdAt + this.deadlines[priority];
@@ -238,14 +241,21 @@ export class ClusterPipeline implements SearchRunner, JobLedger {
       this.forget(id, 'cancel');
       throw new OverloadedError(`too many site jobs waiting in the cluster (${buffered} buffered, limit ${limit})`, 5_000);
     }
+    // Redis went away after the PING: answer 503 rather than hold the request (what was sent is
+    // kept queued by the connection and lands when Redis is back; its deadline then ends it).
+    await withinRedisTime(this.start(created), SUBMIT_REDIS_MS, unreachable);
+    return created.search;
+  }
+
+  /** The Redis side of a new search: its log, its deadline, its skipped sites, its jobs. */
+  private async start(created: ExpandedSearch): Promise<void> {
     const { search } = created;
     await this.options.log.create(search, created.results);
     // The history lists it while it runs; the persister writes it whole when it ends.
     this.options.store.write({ searches: [search] }).catch((error: unknown) => this.logger.warn({ err: error, searchId: search.id }, 'running search not listed in the store'));
-    await this.deadlineQueue.add('deadline', { searchId: search.id }, { jobId: search.id, delay: deadlineAt - Date.now() });
+    await this.deadlineQueue.add('deadline', { searchId: search.id }, { jobId: search.id, delay: search.deadlineAt - Date.now() });
     for (const { siteId, reason } of created.skipped) await this.options.log.finish(search.id, { type: 'site:skipped', siteId, data: { reason } });
     await this.scheduler.add(created.jobs.filter((job) => this.runner.admit(job)));
-    return search;
   }
 
   async cancel(searchId: string): Promise<boolean> {

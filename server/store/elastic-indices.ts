@@ -96,6 +96,9 @@ export async function prepareIndices(client: Client, indices: ElasticIndexNames)
   const kinds = Object.keys(indices) as (keyof ElasticIndexNames)[];
   await Promise.all(kinds.map((kind) => putTemplate(client, kind, indices[kind])));
   await Promise.all(kinds.map((kind) => createIfMissing(client, indices[kind])));
+  // A new index answers searches only once its shard is active: nodes of a cluster starting
+  // together read it at once (measured: "all shards failed" on the second node without this).
+  await client.cluster.health({ index: Object.values(indices), wait_for_status: 'yellow', timeout: '30s' });
   const mappings = await client.indices.getMapping({ index: Object.values(indices) });
   for (const kind of kinds) {
     const version = mappings[indices[kind]]?.mappings._meta?.sitescanSchema;
@@ -140,11 +143,35 @@ async function createIfMissing(client: Client, index: string): Promise<void> {
 
 /** The largest result position stored, so new positions sort after it; 0 when there is none. */
 export async function maxStoredPosition(client: Client, indices: ElasticIndexNames): Promise<number> {
-  const response = await client.search<unknown, { top: estypes.AggregationsMaxAggregate }>({
-    index: indices.results,
-    size: 0,
-    track_total_hits: false,
-    aggs: { top: { max: { field: 'position' } } },
-  });
+  const response = await whileShardsStart(() =>
+    client.search<unknown, { top: estypes.AggregationsMaxAggregate }>({
+      index: indices.results,
+      size: 0,
+      track_total_hits: false,
+      aggs: { top: { max: { field: 'position' } } },
+    }),
+  );
   return response.aggregations?.top.value ?? 0;
+}
+
+/** How long the first read of new indices may wait for their shards, ms. */
+const SHARDS_START_MS = 15_000;
+
+/**
+ * Runs a read, again while the shards of a new index are still starting. Measured: three nodes
+ * started together on a new prefix, the one that did not create the indices read "all shards
+ * failed" (no_shard_available_action_exception) once in two starts although the cluster health
+ * of the indices was already yellow.
+ */
+async function whileShardsStart<T>(read: () => Promise<T>): Promise<T> {
+  const giveUpAt = Date.now() + SHARDS_START_MS;
+  for (let waitMs = 50; ; waitMs = Math.min(waitMs * 2, 1_000)) {
+    try {
+      return await read();
+    } catch (error) {
+      const starting = error instanceof errors.ResponseError && error.statusCode === 503 && JSON.stringify(error.body).includes('no_shard_available_action_exception');
+      if (!starting || Date.now() + waitMs > giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
