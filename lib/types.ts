@@ -273,3 +273,18 @@ export interface SiteInfo {
   readonly reason?: string;
   readonly stats?: SiteLiveStats;
 }
+
+/** A node of a cluster that is alive: its id, its last heartbeat (ms since epoch), what it announced (its URL). */
+export interface ClusterNode {
+  readonly id: string;
+  readonly lastSeen: number;
+  readonly info: Readonly<Record<string, string>>;
+}
+
+/** Redis and the nodes as one node of a cluster sees them (`/api/health`, `/api/sites`, `/sites`). */
+export interface ClusterHealth {
+  /** The node that answered. */
+  readonly node: string;
+  readonly redis: 'ok' | 'unreachable';
+  readonly nodes: readonly ClusterNode[];
+}

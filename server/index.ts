@@ -120,7 +120,18 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
 
   const clientLimiter = new ClientRateLimiter(config.clientSearchesPerMinute);
   const metrics = new Metrics(events, pipeline, parts.nodeId);
-  const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, metrics, startedAt };
+  const services: Services = {
+    config,
+    store,
+    registry,
+    pipeline,
+    searches,
+    hub,
+    clientLimiter,
+    metrics,
+    startedAt,
+    clusterHealth: parts.clusterHealth,
+  };
   registerServices(services);
 
   await new Promise<void>((resolve, reject) => {

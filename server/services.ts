@@ -5,6 +5,7 @@
  *
  * Import types only here: anything else would pull server code into Next's bundles.
  */
+import type { ClusterHealth } from '../lib/types';
 import type { Config } from './config';
 import type { ClientRateLimiter } from './http/client-rate-limiter';
 import type { Hub } from './hub';
@@ -27,6 +28,8 @@ export interface Services {
   /** Searches one client may start per minute. */
   readonly clientLimiter: ClientRateLimiter;
   readonly startedAt: number;
+  /** In a cluster: Redis and the nodes alive, as this node sees them. */
+  readonly clusterHealth?: () => Promise<ClusterHealth>;
 }
 
 const KEY = Symbol.for('sitescan.services');

@@ -6,7 +6,8 @@
 import type { Logger } from 'pino';
 import type { ServerOptions } from 'socket.io';
 import type { Config } from './config';
-import { startClusterNode, type ClusterHealth } from './cluster/cluster-node';
+import type { ClusterHealth } from '../lib/types';
+import { startClusterNode } from './cluster/cluster-node';
 import type { EventSource } from './metrics';
 import { EventLog } from './pipeline/event-log';
 import { Pipeline } from './pipeline/pipeline';

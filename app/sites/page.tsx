@@ -1,11 +1,19 @@
 import type { Metadata } from 'next';
+import { ClusterNodes } from '@/components/cluster-nodes';
 import { SitesLive } from '@/components/sites-live';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Sites — sitescan' };
 
-/** The operations view: every site's queue, rate, latency, errors and circuit, live. */
-export default function SitesPage() {
-  return <SitesLive initial={getServices().pipeline.sites()} renderedAt={Date.now()} />;
+/** The operations view: every site's queue, rate, latency, errors and circuit, live; in a cluster, the nodes alive. */
+export default async function SitesPage() {
+  const { pipeline, clusterHealth } = getServices();
+  const cluster = clusterHealth ? await clusterHealth() : undefined;
+  return (
+    <>
+      {cluster ? <ClusterNodes health={cluster} /> : null}
+      <SitesLive initial={pipeline.sites()} renderedAt={Date.now()} />
+    </>
+  );
 }

@@ -10,6 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ClusterNode } from '../../lib/types';
 
 /** Options of the membership. */
 export interface ClusterMembersOptions {
@@ -26,13 +27,6 @@ export interface ClusterMembersOptions {
   readonly aliveForMs?: number;
 }
 
-/** A living node as the operations view shows it. */
-export interface ClusterNode {
-  readonly id: string;
-  /** Its last heartbeat, ms since epoch (Redis's clock). */
-  readonly lastSeen: number;
-  readonly info: Readonly<Record<string, string>>;
-}
 
 const HEARTBEAT = `
 local t = redis.call('TIME')
@@ -88,10 +82,10 @@ export class ClusterMembers {
     await this.beat();
   }
 
-  /** The living nodes, this one included while it beats. */
-  async alive(): Promise<ClusterNode[]> {
+  /** The living nodes (a heartbeat within `withinMs`, default `aliveForMs`), this one included while it beats. */
+  async alive(withinMs = this.aliveForMs): Promise<ClusterNode[]> {
     const { redis } = this.options;
-    const flat = (await redis.eval(ALIVE, 1, `${this.prefix}nodes`, this.aliveForMs)) as string[];
+    const flat = (await redis.eval(ALIVE, 1, `${this.prefix}nodes`, withinMs)) as string[];
     const nodes: ClusterNode[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       const id = flat[i]!;
@@ -101,9 +95,9 @@ export class ClusterMembers {
     return nodes;
   }
 
-  /** Whether another node is alive. */
-  async othersAlive(): Promise<boolean> {
-    return (await this.alive()).some((node) => node.id !== this.options.nodeId);
+  /** Whether another node has beaten within `withinMs` (default `aliveForMs`). */
+  async othersAlive(withinMs = this.aliveForMs): Promise<boolean> {
+    return (await this.alive(withinMs)).some((node) => node.id !== this.options.nodeId);
   }
 
   /** Stops beating and leaves at once, so the others do not wait for the heartbeat to age. */

@@ -15,16 +15,23 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServerOptions } from 'socket.io';
-import type { SearchEvent, SearchSnapshot } from '../../lib/types';
+import type { ClusterHealth, SearchEvent, SearchSnapshot } from '../../lib/types';
 import type { LiveSearches } from '../search-runner';
 import type { SiteRegistry } from '../sites/site-registry';
 import type { Store } from '../store/store';
-import { ClusterMembers, type ClusterNode } from './cluster-members';
+import { ClusterMembers } from './cluster-members';
 import { ClusterPipeline } from './cluster-pipeline';
 import { ClusterSearchLog } from './cluster-search-log';
 import { ClusterSignals } from './cluster-signals';
 import { redisAnswers, REDIS_ANSWER_MS, withinRedisTime } from './redis-answers';
 import { SearchPersister } from './search-persister';
+
+/**
+ * A node that starts and has heard no other node for this long ends what a stopped cluster left
+ * running, as interrupted, ms. Shorter gaps are a restart under way: the queues and deadlines in
+ * Redis carry those searches on.
+ */
+const QUIET_CLUSTER_MS = 15_000;
 
 /** Options of a cluster node. */
 export interface ClusterNodeOptions {
@@ -41,12 +48,6 @@ export interface ClusterNodeOptions {
   readonly info?: Readonly<Record<string, string>>;
 }
 
-/** Redis and the other nodes as this node sees them. */
-export interface ClusterHealth {
-  readonly node: string;
-  readonly redis: 'ok' | 'unreachable';
-  readonly nodes: readonly ClusterNode[];
-}
 
 /** A started cluster node. */
 export interface ClusterNodeParts {
@@ -89,7 +90,8 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     bulkDeadlineMs: options.bulkDeadlineMs,
     maxBufferedJobs: options.maxBufferedJobs,
   });
-  if (!(await members.othersAlive())) {
+  // Generous: a living node whose loop stalled a few seconds must not have its searches ended.
+  if (!(await members.othersAlive(QUIET_CLUSTER_MS))) {
     // The first node of a cluster that had stopped: what it left running was interrupted.
     const interrupted = await pipeline.interruptAbandoned();
     if (interrupted > 0) logger.warn({ interrupted }, 'searches left running by a stopped cluster marked interrupted');

@@ -38,6 +38,8 @@ export type QueuedSiteJob = Omit<SiteJob, 'abort'>;
 /** What the scheduler needs of a site's shared limits keeper. */
 export interface ClusterSiteLimiter extends SiteRateFeedback, SendGate {
   stats(): { readonly adaptiveLimitPerSec: number; readonly pausedUntil?: number };
+  /** Sends in the site's current window, from every node. */
+  windowUse(): Promise<{ readonly sent: number }>;
   close(): void;
 }
 
@@ -80,12 +82,13 @@ function jobIdOf(job: QueuedSiteJob): string {
 const COUNTS_MAX_AGE_MS = 500;
 
 interface SiteQueue {
+  readonly limits: SiteLimits;
   readonly queue: Queue<QueuedSiteJob>;
   readonly worker: Worker<QueuedSiteJob>;
   readonly limiter: ClusterSiteLimiter;
   /** Jobs running on this node. */
   running: number;
-  counts: { waiting: number; active: number; at: number; refreshing: boolean };
+  counts: { waiting: number; active: number; sentPerSec: number; at: number; refreshing: boolean };
 }
 
 /** BullMQ queues per site, shared limits per site: the scheduler of N nodes. */
@@ -116,10 +119,11 @@ export class ClusterScheduler implements Scheduler {
     const queue = new Queue<QueuedSiteJob>(name, { connection, prefix });
     await queue.setGlobalConcurrency(limits.concurrency);
     const site: SiteQueue = {
+      limits,
       queue,
       limiter,
       running: 0,
-      counts: { waiting: 0, active: 0, at: 0, refreshing: false },
+      counts: { waiting: 0, active: 0, sentPerSec: 0, at: 0, refreshing: false },
       worker: new Worker<QueuedSiteJob>(name, (job) => this.process(site, job), {
         connection,
         prefix,
@@ -218,6 +222,7 @@ export class ClusterScheduler implements Scheduler {
       buffered: site.counts.waiting,
       queued: 0,
       inFlight: site.counts.active,
+      requestsPerSec: site.counts.sentPerSec,
       ...site.limiter.stats(),
     };
   }
@@ -227,12 +232,12 @@ export class ClusterScheduler implements Scheduler {
     const { counts } = site;
     if (counts.refreshing || Date.now() - counts.at < COUNTS_MAX_AGE_MS) return;
     counts.refreshing = true;
-    site.queue
-      .getJobCounts('waiting', 'prioritized', 'delayed', 'active')
+    Promise.all([site.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active'), site.limiter.windowUse()])
       .then(
-        (found) => {
+        ([found, window]) => {
           counts.waiting = (found.waiting ?? 0) + (found.prioritized ?? 0) + (found.delayed ?? 0);
           counts.active = found.active ?? 0;
+          counts.sentPerSec = (window.sent * 1000) / site.limits.perMs;
           counts.at = Date.now();
         },
         (error: unknown) => this.logger.warn({ err: error }, 'queue depths not read'),

@@ -7,7 +7,7 @@
  * (`npm run load -- --spawn --duration 20 --clients 300 --overload --overload-duration 15`:
  * p50 112 ms through Next, 50 ms here, before the admission rate).
  */
-import type { ClusterHealth } from '../cluster/cluster-node';
+import type { ClusterHealth } from '../../lib/types';
 import type { Services } from '../services';
 
 /** The health report. */

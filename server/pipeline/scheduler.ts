@@ -77,6 +77,11 @@ export interface SchedulerSiteStats {
   readonly adaptiveLimitPerSec: number;
   /** Paused by the site until this time (ms since epoch), while in the future. */
   readonly pausedUntil?: number;
+  /**
+   * Requests per second the site receives from every node, when the scheduler counts them
+   * itself (a cluster); otherwise the site's requester counts this process's.
+   */
+  readonly requestsPerSec?: number;
 }
 
 /** Holds site jobs and runs each when its site's limits allow. */

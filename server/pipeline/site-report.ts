@@ -15,7 +15,7 @@ export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequ
   return {
     siteId: definition.id,
     ...scheduled,
-    requestsPerSec: stats.requestsPerSec(now),
+    requestsPerSec: scheduled.requestsPerSec ?? stats.requestsPerSec(now),
     limitPerSec: (definition.limits.requests * 1000) / definition.limits.perMs,
     latencyP50Ms: stats.latencyPercentile(50),
     latencyP95Ms: stats.latencyPercentile(95),
