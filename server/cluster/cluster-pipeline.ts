@@ -103,7 +103,7 @@ export class ClusterPipeline implements SearchRunner, JobLedger {
 
   private constructor(options: ClusterPipelineOptions) {
     this.options = options;
-    this.logger = options.logger.child({ module: 'cluster-pipeline', node: options.nodeId });
+    this.logger = options.logger.child({ module: 'cluster-pipeline' });
     this.deadlines = { interactive: options.searchDeadlineMs ?? 5_000, bulk: options.bulkDeadlineMs ?? 60_000 };
   }
 
