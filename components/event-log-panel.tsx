@@ -4,7 +4,7 @@ import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type UIEvent }
 import type { EventList } from '@/lib/event-list';
 import { describeEvent, formatClock } from '@/lib/format';
 import { eventLabel } from '@/lib/search-state';
-import { SEARCH_EVENT_TYPES, type SearchEvent, type SearchEventType, type SiteResult } from '@/lib/types';
+import { SEARCH_EVENT_TYPES, type SearchEvent, type SiteResult } from '@/lib/types';
 import { card, input, muted, secondaryButton } from './ui';
 
 /** Height of one log line in px (Tailwind `h-6`); the window arithmetic relies on it. */

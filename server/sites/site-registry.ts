@@ -4,7 +4,6 @@
  * file, the site and the field.
  */
 import { readFile } from 'node:fs/promises';
-import { describeZodError } from '../../lib/schemas';
 import { ValidationError } from '../errors';
 import { HttpConnector, type SiteConnector } from './connector';
 import { siteDefinitionListSchema, type SiteDefinition, type SiteDefinitionInput } from './site-definition';

@@ -26,7 +26,6 @@ import {
   type BusinessQuery,
   type Search,
   type SearchEvent,
-  type SearchListItem,
   type SearchPriority,
   type SearchSnapshot,
   type SearchStatus,
@@ -36,7 +35,7 @@ import {
   type Outcome,
 } from '../../lib/types';
 import { ValidationError } from '../errors';
-import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
+import { clampLimit, decodeCursor, encodeCursor, toListItem } from './history-page';
 import { logger } from '../logger';
 import { SqliteBatchWriter } from './sqlite-batch-writer';
 import { openSqlite } from './sqlite-connection';

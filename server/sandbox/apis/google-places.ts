@@ -25,7 +25,6 @@ import {
   internationalPhone,
   json,
   listingPosition,
-  nationalPhone,
   splitFreeText,
   splitStreet,
   stableId,

@@ -22,7 +22,7 @@ import { distanceKm } from '../geo';
 import { escapeHtml } from '../layouts';
 import { parseLocation } from '../site-search';
 import { US_STATES } from '../us-places';
-import { HTML_TYPE, TEXT_TYPE, json, type ApiAnswer, type ApiEmulation, type ApiRequest, type ApiWorld } from './api-emulation';
+import { HTML_TYPE, TEXT_TYPE, json, type ApiAnswer, type ApiEmulation, type ApiRequest } from './api-emulation';
 import { osmElement, osmSite, OSM_TIMESTAMP, type OsmElement } from './osm';
 import { nameTest, OverpassSyntaxError, parseOverpassQuery, type OverpassQuery } from './overpass-ql';
 

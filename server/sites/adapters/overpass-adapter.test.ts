@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { QueryNotSupportedError, TransientSiteError, UnrecoverableSiteError } from '../../errors';
+import { QueryNotSupportedError, TransientSiteError } from '../../errors';
 import { fixture, startFixtureServer, type FixtureServer } from './testing/fixture-server';
 import { OverpassAdapter } from './overpass-adapter';
 

@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { TransientSiteError, UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
+import { TransientSiteError, QueryNotSupportedError } from '../../errors';
 import { formatAddress, toListing } from '../listing-fields';
 import { normalizeCity } from '../normalize-address';
 import { normalizeName } from '../normalize-name';

@@ -20,7 +20,7 @@
  */
 import { z } from 'zod';
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { UnrecoverableSiteError, QueryNotSupportedError } from '../../errors';
+import { QueryNotSupportedError } from '../../errors';
 import { formatAddress, toListing } from '../listing-fields';
 import { normalizePhone } from '../normalize-phone';
 import type { SiteRequest } from '../site-fetch';
