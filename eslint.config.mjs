@@ -41,6 +41,10 @@ export default defineConfig([
       // inside it becomes a rejection the caller already handles. Dropping `async` to please the
       // rule would turn those rejections into synchronous throws.
       "@typescript-eslint/require-await": "off",
+      // A name bound late (declared first, assigned once its value exists) but read by a closure
+      // written before that assignment stays `let`: as a `const` the closure would read it in
+      // the temporal dead zone.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
   {
