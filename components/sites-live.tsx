@@ -112,7 +112,7 @@ function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
             <CircuitBadge state={stats.circuit} />
             {paused && (
               <span className="mt-1 block whitespace-nowrap text-xs text-amber-800 dark:text-amber-300" suppressHydrationWarning>
-                paused until {formatClock(stats.pausedUntil!)}
+                paused until {formatClock(stats.pausedUntil)}
               </span>
             )}
           </td>

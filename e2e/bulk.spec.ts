@@ -37,7 +37,7 @@ test('upload a CSV with a bad row: the bad row is reported by line, the others r
   await page.getByRole('button', { name: 'Export all results (CSV)' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^sitescan-bulk-.*\.csv$/);
-  const [header, ...rows] = Papa.parse<string[]>(await readFile((await file.path())!, 'utf8'), { skipEmptyLines: true }).data;
+  const [header, ...rows] = Papa.parse<string[]>(await readFile(await file.path(), 'utf8'), { skipEmptyLines: true }).data;
   expect(rows).toHaveLength(3 * sites.length);
   expect(new Set(rows.map((row) => row[header!.indexOf('business_name')]))).toEqual(new Set(['Blue Door Bakery', 'Corner Deli', 'Harbor Lights Marina']));
 

@@ -63,14 +63,14 @@ test('copy the share link, cancel a running search, export it, and run it again'
   await page.getByRole('link', { name: 'Export CSV' }).click();
   const csv = await csvDownload;
   expect(csv.suggestedFilename()).toMatch(/^sitescan-.*\.csv$/);
-  const [header, ...lines] = Papa.parse<string[]>(await readFile((await csv.path())!, 'utf8'), { skipEmptyLines: true }).data;
+  const [header, ...lines] = Papa.parse<string[]>(await readFile(await csv.path(), 'utf8'), { skipEmptyLines: true }).data;
   expect(header!.slice(0, 2)).toEqual(['search_id', 'business_name']);
   expect(lines.length).toBe(await rows.count());
   expect(lines.some((line) => line[header!.indexOf('status')] === 'cancelled')).toBe(true);
 
   const jsonDownload = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Export JSON' }).click();
-  const json = JSON.parse(await readFile((await (await jsonDownload).path())!, 'utf8')) as SearchSnapshot;
+  const json = JSON.parse(await readFile(await (await jsonDownload).path(), 'utf8')) as SearchSnapshot;
   expect(json.search).toMatchObject({ status: 'cancelled', query: { name: business.name } });
   expect(json.events.at(-1)!.type).toBe('search:cancelled');
 

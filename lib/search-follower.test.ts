@@ -29,7 +29,7 @@ class FakeSocket implements FollowerSocket {
   }
   connect() {
     this.connected = true;
-    for (const listener of this.listeners.get('connect') ?? []) (listener as () => void)();
+    for (const listener of this.listeners.get('connect') ?? []) listener();
   }
   push(live: LiveSearchEvent) {
     for (const listener of this.listeners.get('search:event') ?? []) (listener as (e: LiveSearchEvent) => void)(live);

@@ -32,7 +32,7 @@ export function napAccuracy(results: readonly SiteResult[]): NapAccuracy {
   for (const result of results) {
     if (!result.listing || !result.fields) continue;
     listings++;
-    for (const verdict of Object.values(result.fields) as FieldVerdict[]) {
+    for (const verdict of Object.values<FieldVerdict>(result.fields)) {
       compared++;
       if (verdict === 'match') matched++;
     }

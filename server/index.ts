@@ -114,7 +114,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   if (upgrade) {
     // Next's hot-reload socket shares the server with Socket.IO in dev.
     httpServer.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket.io/')) upgrade!(req, socket, head);
+      if (!req.url?.startsWith('/socket.io/')) upgrade(req, socket, head);
     });
   }
 

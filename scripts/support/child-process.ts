@@ -78,8 +78,8 @@ export async function startReadyChild(options: StartReadyChildOptions): Promise<
   });
   if (logFile) {
     const log = createWriteStream(logFile, { flags: 'a' });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const entry: ReadyChild = { name, process: child, exited };
@@ -89,7 +89,7 @@ export async function startReadyChild(options: StartReadyChildOptions): Promise<
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_096);
   };
-  child.stderr!.on('data', keep);
+  child.stderr.on('data', keep);
   await new Promise<void>((resolve, reject) => {
     const where = logFile ? `; log: ${logFile}` : '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms${where}\n${output}`)), timeoutMs);
@@ -97,13 +97,13 @@ export async function startReadyChild(options: StartReadyChildOptions): Promise<
       keep(chunk);
       if (output.includes(ready)) {
         clearTimeout(timer);
-        child.stdout!.off('data', onData);
+        child.stdout.off('data', onData);
         // Keep draining stdout so a chatty child never blocks on a full pipe.
-        child.stdout!.resume();
+        child.stdout.resume();
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
+    child.stdout.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code} before it was ready${where}\n${output}`));

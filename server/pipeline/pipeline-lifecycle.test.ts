@@ -74,7 +74,7 @@ describe('Pipeline on a fake clock', () => {
     expect(retries).toHaveLength(2);
     // Each request waited out the backoff its retry event announced.
     for (const [index, retry] of retries.entries()) {
-      expect(flaky.requests[index + 1]!.at - retry.at).toBeGreaterThanOrEqual(retry.data!.delayMs!);
+      expect(flaky.requests[index + 1]!.at - retry.at).toBeGreaterThanOrEqual(retry.data.delayMs);
     }
     expectContiguous(ended);
   });

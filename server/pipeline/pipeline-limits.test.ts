@@ -62,7 +62,7 @@ describe('coalescing, cache, admission and fairness (sandbox, calm latencies x0.
     expect(app.sandbox!.stats().sites['foursquare.com']!.requests).toBe(1);
     expect(first.results[0]!.status).toBe('done');
     expect(second.results[0]).toMatchObject({ status: 'done', outcome: first.results[0]!.outcome });
-    expect(second.events.find((e) => e.type === 'site:done')!.data!.reason).toBe('coalesced');
+    expect(second.events.find((e) => e.type === 'site:done')!.data.reason).toBe('coalesced');
 
     const again = await ended(app, (await app.services.searches.create(query, { sites: ['foursquare.com'] })).id);
     expect(app.sandbox!.stats().sites['foursquare.com']!.requests).toBe(1);

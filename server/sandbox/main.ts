@@ -27,7 +27,7 @@ if (!parsed.success) {
   process.exit(1);
 }
 const env = parsed.data;
-const profile = env.SANDBOX_PROFILE as SandboxProfile;
+const profile = env.SANDBOX_PROFILE;
 
 const sandbox = await startSandbox({
   port: env.SANDBOX_PORT,

@@ -62,7 +62,7 @@ export function readItems<T extends z.ZodType>(
 function parseEach<T extends z.ZodType>(values: readonly unknown[], item: T): z.output<T>[] {
   return values.flatMap((value) => {
     const parsed = item.safeParse(value);
-    return parsed.success ? [parsed.data as z.output<T>] : [];
+    return parsed.success ? [parsed.data] : [];
   });
 }
 
