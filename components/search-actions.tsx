@@ -27,6 +27,8 @@ export function SearchActions({ search }: { search: Search }) {
   const [busy, setBusy] = useState<'cancel' | 'rerun' | undefined>();
   const running = search.status === 'running';
 
+  // Each handler shows its own failure (notice or problem) and never rejects, so the buttons
+  // start them and let them run.
   async function copyLink() {
     setProblem('');
     const url = window.location.href;
@@ -80,7 +82,7 @@ export function SearchActions({ search }: { search: Search }) {
   return (
     <div className="space-y-2">
       <div role="group" aria-label="Search actions" className="flex flex-wrap gap-2">
-        <button type="button" className={secondaryButton} onClick={copyLink}>
+        <button type="button" className={secondaryButton} onClick={() => void copyLink()}>
           <CopyIcon /> Copy share link
         </button>
         <a className={secondaryButton} href={exportHref('csv')} download>
@@ -90,11 +92,11 @@ export function SearchActions({ search }: { search: Search }) {
           <DownloadIcon /> Export JSON
         </a>
         {running && (
-          <button type="button" className={dangerButton} onClick={cancel} disabled={busy !== undefined}>
+          <button type="button" className={dangerButton} onClick={() => void cancel()} disabled={busy !== undefined}>
             <StopIcon /> {busy === 'cancel' ? 'Cancelling…' : 'Cancel search'}
           </button>
         )}
-        <button type="button" className={running ? secondaryButton : primaryButton} onClick={runAgain} disabled={busy !== undefined}>
+        <button type="button" className={running ? secondaryButton : primaryButton} onClick={() => void runAgain()} disabled={busy !== undefined}>
           <AgainIcon /> {busy === 'rerun' ? 'Starting…' : 'Run again'}
         </button>
       </div>

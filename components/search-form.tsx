@@ -11,6 +11,12 @@ type Field = 'name' | 'location' | 'phone';
 const inputClass = `mt-1 ${input}`;
 const errorClass = 'mt-1 text-sm text-red-800 dark:text-red-300';
 
+/** A field's text; '' when the form lacks it (every field here is a text input, never a file). */
+function textOf(form: FormData, field: Field): string {
+  const value = form.get(field);
+  return typeof value === 'string' ? value : '';
+}
+
 /** One labelled input with its error, tied together for screen readers. */
 function TextField({
   field,
@@ -48,13 +54,14 @@ export function SearchForm() {
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
   const [submitting, setSubmitting] = useState(false);
 
+  // Shows its own failure in the form and never rejects, so the form starts it and lets it run.
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const input = {
-      name: String(form.get('name') ?? ''),
-      location: String(form.get('location') ?? ''),
-      phone: String(form.get('phone') ?? ''),
+      name: textOf(form, 'name'),
+      location: textOf(form, 'location'),
+      phone: textOf(form, 'phone'),
     };
     const parsed = businessQuerySchema.safeParse(input);
     if (!parsed.success) {
@@ -87,7 +94,7 @@ export function SearchForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate className="mt-6 space-y-4" aria-describedby={errors.form ? 'form-error' : undefined}>
+    <form onSubmit={(event) => void onSubmit(event)} noValidate className="mt-6 space-y-4" aria-describedby={errors.form ? 'form-error' : undefined}>
       <TextField field="name" label="Business name" error={errors.name} required autoComplete="organization" placeholder="e.g. Blue Door Bakery" />
       <div className="grid gap-4 sm:grid-cols-2">
         <TextField field="location" label="Location" optional error={errors.location} autoComplete="address-level2" placeholder="City, state or ZIP" />
