@@ -45,6 +45,10 @@ export default defineConfig([
       // written before that assignment stays `let`: as a `const` the closure would read it in
       // the temporal dead zone.
       "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+      // Rejecting with a value typed any or unknown is how a promise passes on an abort signal's
+      // reason or an error it caught, as only-throw-error already allows for `throw`; a literal
+      // that is not an Error is still refused.
+      "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],
     },
   },
   {
