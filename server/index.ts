@@ -100,7 +100,12 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     await nextApp.prepare();
     const requestHandler = nextApp.getRequestHandler();
     next = (req, res) => void requestHandler(req, res);
-    if (dev) upgrade = nextApp.getUpgradeHandler();
+    if (dev) {
+      const upgradeHandler = nextApp.getUpgradeHandler();
+      // Next catches its own upgrade failures (logs them, ends the socket), as its request
+      // handler does: nothing here would act on the promise.
+      upgrade = (req, socket, head) => void upgradeHandler(req, socket, head);
+    }
   }
 
   const edge = createEdge({
