@@ -66,8 +66,8 @@ export type Admission =
       readonly remaining: number;
       /** ms until the oldest admitted arrival leaves the window. */
       readonly resetMs: number;
-      /** Ends the request's hold on a concurrency slot. Idempotent. */
-      release(): void;
+      /** Ends the request's hold on a concurrency slot. Idempotent; needs no `this`, so it may be passed on. */
+      readonly release: () => void;
     }
   | {
       readonly admitted: false;

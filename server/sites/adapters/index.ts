@@ -28,7 +28,7 @@ export { NOT_CONFIGURED, DEFAULT_USER_AGENT, PlaceApiAdapter } from './place-api
 export type { AdapterOptions, AdapterProfile } from './place-api-adapter';
 
 /** Every adapter: its profile (defaults) and how to make one. In registry order. */
-export const ADAPTERS: readonly { readonly profile: AdapterProfile; create(options: AdapterOptions): SiteConnector }[] = [
+export const ADAPTERS: readonly { readonly profile: AdapterProfile; readonly create: (options: AdapterOptions) => SiteConnector }[] = [
   { profile: NOMINATIM_PROFILE, create: (options) => new NominatimAdapter(options) },
   { profile: OVERPASS_PROFILE, create: (options) => new OverpassAdapter(options) },
   { profile: FOURSQUARE_PLACES_PROFILE, create: (options) => new FoursquarePlacesAdapter(options) },
