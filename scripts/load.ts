@@ -632,7 +632,7 @@ async function main(): Promise<void> {
     sandboxPid = sandbox.process.pid;
     sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     const sitesFile = path.join(workDir, 'sites.json');
-    const definitions = await (await fetch(`${sandboxUrl}/__sandbox/sites`)).json();
+    const definitions: unknown = await (await fetch(`${sandboxUrl}/__sandbox/sites`)).json();
     await writeFile(sitesFile, JSON.stringify(definitions));
     const port = await freePort();
     server = await startChild('sitescan',

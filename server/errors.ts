@@ -40,7 +40,7 @@ export abstract class SitescanError extends Error {
   /** The brand: names of the classes this error is an instance of, its own first. */
   get [CLASSES](): readonly string[] {
     const names: string[] = [];
-    for (let proto: object | null = Object.getPrototypeOf(this); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (let proto = Reflect.getPrototypeOf(this); proto && proto !== Error.prototype; proto = Reflect.getPrototypeOf(proto)) {
       if (Object.hasOwn(proto, 'name')) names.push((proto as Error).name);
     }
     return names;

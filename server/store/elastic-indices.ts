@@ -13,12 +13,15 @@
  */
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
 
-/** Names of the indices (and of their templates) for one prefix. */
-export interface ElasticIndexNames {
+/**
+ * Names of the indices (and of their templates) for one prefix. A type rather than an interface:
+ * only a type alias is indexable, so `Object.values` of it reads as `string[]`, not `any[]`.
+ */
+export type ElasticIndexNames = {
   readonly searches: string;
   readonly results: string;
   readonly events: string;
-}
+};
 
 /** The index names a store with `indexPrefix` uses; each index template bears the same name. */
 export function elasticIndexNames(indexPrefix: string): ElasticIndexNames {
@@ -101,7 +104,8 @@ export async function prepareIndices(client: Client, indices: ElasticIndexNames)
   await client.cluster.health({ index: Object.values(indices), wait_for_status: 'yellow', timeout: '30s' });
   const mappings = await client.indices.getMapping({ index: Object.values(indices) });
   for (const kind of kinds) {
-    const version = mappings[indices[kind]]?.mappings._meta?.sitescanSchema;
+    // _meta is free-form (typed any): whatever is there is only compared and printed.
+    const version: unknown = mappings[indices[kind]]?.mappings._meta?.sitescanSchema;
     if (version !== ELASTIC_SCHEMA_VERSION) {
       throw new Error(
         `index ${indices[kind]} has sitescan schema version ${JSON.stringify(version)}; this sitescan writes ${ELASTIC_SCHEMA_VERSION}` +
@@ -135,7 +139,8 @@ async function createIfMissing(client: Client, index: string): Promise<void> {
     await client.indices.create({ index });
   } catch (error) {
     // Another process (or an earlier start) created it: the version check after covers it.
-    if (!(error instanceof errors.ResponseError && error.body?.error?.type === 'resource_already_exists_exception')) {
+    const type = error instanceof errors.ResponseError ? (error.body as { error?: { type?: string } } | undefined)?.error?.type : undefined;
+    if (type !== 'resource_already_exists_exception') {
       throw error;
     }
   }

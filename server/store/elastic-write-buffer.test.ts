@@ -211,7 +211,7 @@ describe('ElasticWriteBuffer', () => {
 
     it('counts and logs a doc refused for itself, and never sends it again', async () => {
       const logged: { msg: string; id?: string; reason?: string }[] = [];
-      const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+      const logger = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line) as (typeof logged)[number]) });
       const { bulk, calls } = fakeBulk((call) =>
         call.land({ refused: [{ kind: 'event', id: `${id}:2`, reason: '400 document_parsing_exception bad field' }] }),
       );

@@ -42,7 +42,7 @@ export function readHtml(html: string, extract: HtmlExtract): ReadListing[] {
         if (match.length === 0) return undefined;
         return clean(attribute ? match.attr(attribute) : match.text());
       };
-      return Object.fromEntries(FIELDS.map((field) => [field, read(extract[field])]).filter(([, value]) => value !== undefined));
+      return Object.fromEntries(FIELDS.map((field) => [field, read(extract[field])] as const).filter(([, value]) => value !== undefined));
     });
 }
 
@@ -69,6 +69,6 @@ export function readJson(body: unknown, extract: JsonExtract): ReadListing[] {
       if (Array.isArray(value) && value.every((part) => typeof part === 'string')) return clean(value.join(', '));
       return typeof value === 'string' ? clean(value) : undefined;
     };
-    return Object.fromEntries(FIELDS.map((field) => [field, read(extract[field])]).filter(([, value]) => value !== undefined));
+    return Object.fromEntries(FIELDS.map((field) => [field, read(extract[field])] as const).filter(([, value]) => value !== undefined));
   });
 }

@@ -27,8 +27,7 @@ export function lenientArray<T extends z.ZodType>(item: T) {
     .unknown()
     // Optional before the transform, so an absent key is allowed and reads as `[]`.
     .optional()
-    .transform((value) => (Array.isArray(value) ? value : []))
-    .transform((values) => parseEach(values, item));
+    .transform((value) => parseEach(Array.isArray(value) ? value : [], item));
 }
 
 /**
