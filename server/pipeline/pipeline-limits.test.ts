@@ -89,7 +89,7 @@ describe('coalescing, cache, admission and fairness (sandbox, calm latencies x0.
     // Only jobs already handed to the site's queue (≤ its concurrency) may start before it.
     expect(bulkStartedAhead).toBeLessThanOrEqual(2);
     expect(snapshot.results[0]!.status).toBe('done');
-    for (const id of bulk) app.services.pipeline.cancel(id);
+    for (const id of bulk) await app.services.pipeline.cancel(id);
   });
 
   it('skips a site the query cannot be asked of, without counting it against the site', async () => {
@@ -112,7 +112,7 @@ describe('coalescing, cache, admission and fairness (sandbox, calm latencies x0.
     expect(refused).toMatchObject({ message: expect.stringMatching(/too many site jobs waiting \(\d+ buffered, limit 400\)/) });
     expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThanOrEqual(1_000);
     expect(app.services.pipeline.load().bufferedJobs).toBeLessThanOrEqual(400);
-    for (const id of created) app.services.pipeline.cancel(id);
+    for (const id of created) await app.services.pipeline.cancel(id);
   });
 });
 
