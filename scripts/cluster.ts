@@ -144,7 +144,7 @@ async function ensureService(service: {
   readonly localUrl: string;
   readonly dir: string;
   readonly env: Record<string, string>;
-  answers(url: string): Promise<boolean>;
+  readonly answers: (url: string) => Promise<boolean>;
 }): Promise<string> {
   const { name, givenUrl, localUrl, dir, env, answers } = service;
   if (givenUrl) {
