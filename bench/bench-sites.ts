@@ -18,9 +18,20 @@ export interface BenchSiteSpec {
   readonly latencyMs: { readonly min: number; readonly max: number };
 }
 
+/** One admitted request as a site saw it: when, on the wall clock, and for which query. */
+export interface BenchArrival {
+  /** `Date.now()` on arrival: comparable with the times other processes of the machine stamp. */
+  readonly at: number;
+  /** The query's name (the URL's `q`), which ties the arrival to its search. */
+  readonly q: string;
+}
+
 /** What a site saw. */
 export interface BenchSiteStats {
+  /** Admitted arrivals, `performance.now()` of this process: monotonic, for rates. */
   readonly arrivals: readonly number[];
+  /** The same arrivals on the wall clock, with their queries: for latencies from another process's stamps. */
+  readonly wallArrivals: readonly BenchArrival[];
   readonly refused: number;
   readonly maxArrivalsInWindow: number;
   readonly exceeded: boolean;
@@ -29,10 +40,12 @@ export interface BenchSiteStats {
 function serve(specs: readonly BenchSiteSpec[]): Promise<number> {
   const limiters = new Map<string, SiteLimiter>();
   const arrivals = new Map<string, number[]>();
+  const wallArrivals = new Map<string, BenchArrival[]>();
   const reset = () => {
     for (const spec of specs) {
       limiters.set(spec.id, new SiteLimiter({ ...spec.limits, toleranceMs: 0 }));
       arrivals.set(spec.id, []);
+      wallArrivals.set(spec.id, []);
     }
   };
   reset();
@@ -43,7 +56,7 @@ function serve(specs: readonly BenchSiteSpec[]): Promise<number> {
       const stats: Record<string, BenchSiteStats> = {};
       for (const spec of specs) {
         const s = limiters.get(spec.id)!.stats();
-        stats[spec.id] = { arrivals: arrivals.get(spec.id)!, refused: s.rateLimited, maxArrivalsInWindow: s.maxArrivalsInWindow, exceeded: s.exceeded };
+        stats[spec.id] = { arrivals: arrivals.get(spec.id)!, wallArrivals: wallArrivals.get(spec.id)!, refused: s.rateLimited, maxArrivalsInWindow: s.maxArrivalsInWindow, exceeded: s.exceeded };
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
       return;
@@ -65,6 +78,7 @@ function serve(specs: readonly BenchSiteSpec[]): Promise<number> {
       return;
     }
     arrivals.get(id)!.push(performance.now());
+    wallArrivals.get(id)!.push({ at: Date.now(), q: url.searchParams.get('q') ?? '' });
     setTimeout(
       () => {
         admission.release();

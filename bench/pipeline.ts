@@ -23,6 +23,7 @@ import PQueue from 'p-queue';
 import { pino } from 'pino';
 import type { SearchSnapshot } from '../lib/types';
 import type { BenchSiteSpec } from './bench-sites';
+import { quotaUse } from './quota-use';
 import { startBenchSites, type BenchSites } from './start-bench-sites';
 import { EventLog } from '../server/pipeline/event-log';
 import { Pipeline } from '../server/pipeline/pipeline';
@@ -83,15 +84,6 @@ function overheadOf(snapshot: SearchSnapshot): number {
   const total = snapshot.search.completedAt! - snapshot.search.createdAt;
   const slowest = Math.max(...snapshot.results.map((r) => r.latencyMs ?? 0));
   return total - slowest;
-}
-
-/** Achieved rate / allowed rate: admitted arrivals over the span they took, per window. */
-function quotaUse(arrivalTimes: readonly number[], limits: { requests: number; perMs: number }): number {
-  if (arrivalTimes.length < limits.requests * 2) return Number.NaN;
-  const span = arrivalTimes.at(-1)! - arrivalTimes[0]!;
-  // n arrivals at the full rate need (n - requests) / requests windows after the first burst.
-  const ideal = ((arrivalTimes.length - limits.requests) / limits.requests) * limits.perMs;
-  return ideal / span;
 }
 
 // --- 1. overhead ---------------------------------------------------------------------------------
