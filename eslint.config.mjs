@@ -78,4 +78,14 @@ export default defineConfig([
       "react-hooks/exhaustive-deps": "error",
     },
   },
+  {
+    // Sizes a reader takes in at once: a file of at most ~500 lines of code, a function that fits
+    // a screen. The sandbox (a simulated network with tables of data) and test suites are exempt.
+    files: ["**/*.{ts,tsx}"],
+    ignores: ["server/sandbox/**", "**/*.test.ts", "**/*.spec.ts", "**/*-conformance.ts"],
+    rules: {
+      "max-lines": ["error", { max: 500, skipBlankLines: true, skipComments: true }],
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
 ]);

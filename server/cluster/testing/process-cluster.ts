@@ -160,7 +160,7 @@ export class ProcessCluster {
         const { searchId, ...event } = live;
         const list = seen.get(searchId);
         if (!list) return;
-        list.push(event as SearchEvent);
+        list.push(event);
         check(searchId);
       };
       socket.on('search:event', onEvent);
