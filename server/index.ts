@@ -63,13 +63,8 @@ async function openStore(config: Config, logger: Logger): Promise<Store> {
   return SqliteStore.open(config.dataDir);
 }
 
-/** Composes and starts sitescan. */
-export async function startSitescan(options: StartOptions): Promise<RunningSitescan> {
-  const { config, dev = false, web = true } = options;
-  const logger = options.logger ?? rootLogger;
-  const startedAt = Date.now();
-
-  const store = await openStore(config, logger);
+/** The sandbox network (SANDBOX=1) and the registry of every site: built-in, from SITES_FILE, adapters. */
+async function composeSites(config: Config, logger: Logger): Promise<{ sandbox?: Sandbox; registry: SiteRegistry }> {
   const sandbox = config.sandbox.enabled
     ? await startSandbox({
         port: config.sandbox.port,
@@ -79,38 +74,58 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
       })
     : undefined;
   if (sandbox) logger.info({ url: sandbox.url }, 'sandbox network started');
-
   const builtIn: SiteDefinitionInput[] = sandbox ? sandbox.siteDefinitions() : [];
   const fromFile = config.sitesFile ? await loadSitesFile(config.sitesFile) : [];
   const adapters = createAdapterConnectors({
     env: process.env,
     sandbox: sandbox ? { apiBaseUrls: sandbox.apiBaseUrls(), apiLimits: sandbox.apiLimits() } : undefined,
   });
-  const registry = SiteRegistry.fromDefinitions(builtIn, fromFile, adapters);
+  return { sandbox, registry: SiteRegistry.fromDefinitions(builtIn, fromFile, adapters) };
+}
 
+type UpgradeListener = (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void;
+
+/** Next.js's request handler (and, in dev, its hot-reload upgrade handler). */
+async function prepareNext(config: Config, dev: boolean): Promise<{ next: RequestListener; upgrade?: UpgradeListener }> {
+  const { default: nextJs } = await import('next');
+  const nextApp = nextJs({ dev, dir: PROJECT_ROOT, hostname: 'localhost', port: config.port });
+  await nextApp.prepare();
+  const requestHandler = nextApp.getRequestHandler();
+  const next: RequestListener = (req, res) => void requestHandler(req, res);
+  if (!dev) return { next };
+  const upgradeHandler = nextApp.getUpgradeHandler();
+  // Next catches its own upgrade failures (logs them, ends the socket), as its request handler
+  // does: nothing here would act on the promise.
+  return { next, upgrade: (req, socket, head) => void upgradeHandler(req, socket, head) };
+}
+
+/** Listens and resolves with the base URL a browser on this machine uses. */
+async function listen(httpServer: HttpServer, config: Config): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Composes and starts sitescan. */
+export async function startSitescan(options: StartOptions): Promise<RunningSitescan> {
+  const { config, dev = false, web = true } = options;
+  const logger = options.logger ?? rootLogger;
+  const startedAt = Date.now();
+
+  const store = await openStore(config, logger);
+  const { sandbox, registry } = await composeSites(config, logger);
   const parts = await startRunner(config, store, registry, logger);
-  const { runner: pipeline, live, events } = parts;
+  const { runner: pipeline, live, events, clusterHealth } = parts;
   const searches = new SearchService({ runner: pipeline, live, store });
-
-  let next: RequestListener | undefined;
-  let upgrade: ((req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => void) | undefined;
-  if (web) {
-    const { default: nextJs } = await import('next');
-    const nextApp = nextJs({ dev, dir: PROJECT_ROOT, hostname: 'localhost', port: config.port });
-    await nextApp.prepare();
-    const requestHandler = nextApp.getRequestHandler();
-    next = (req, res) => void requestHandler(req, res);
-    if (dev) {
-      const upgradeHandler = nextApp.getUpgradeHandler();
-      // Next catches its own upgrade failures (logs them, ends the socket), as its request
-      // handler does: nothing here would act on the promise.
-      upgrade = (req, socket, head) => void upgradeHandler(req, socket, head);
-    }
-  }
+  const { next, upgrade } = web ? await prepareNext(config, dev) : {};
 
   const edge = createEdge({
     load: () => pipeline.load(),
-    health: () => healthReport({ store, registry, pipeline, startedAt, cluster: parts.clusterHealth }),
+    health: () => healthReport({ store, registry, pipeline, startedAt, cluster: clusterHealth }),
     next,
     logger,
   });
@@ -122,30 +137,11 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
       if (!req.url?.startsWith('/socket.io/')) upgrade(req, socket, head);
     });
   }
-
   const clientLimiter = new ClientRateLimiter(config.clientSearchesPerMinute);
   const metrics = new Metrics(events, pipeline, parts.nodeId);
-  const services: Services = {
-    config,
-    store,
-    registry,
-    pipeline,
-    searches,
-    hub,
-    clientLimiter,
-    metrics,
-    startedAt,
-    clusterHealth: parts.clusterHealth,
-  };
+  const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, metrics, startedAt, clusterHealth };
   registerServices(services);
-
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
-  const { port } = httpServer.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = await listen(httpServer, config);
   await parts.announce(url);
 
   let closing: Promise<void> | undefined;

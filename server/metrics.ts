@@ -19,6 +19,12 @@ export class Metrics {
   constructor(eventLog: EventSource, pipeline: SearchRunner, node?: string) {
     if (node) this.registry.setDefaultLabels({ node });
     collectDefaultMetrics({ register: this.registry, prefix: 'sitescan_' });
+    this.stopListening = this.countEvents(eventLog);
+    this.gaugeLive(pipeline);
+  }
+
+  /** Counters fed by every event this process appends; returns the function that stops them. */
+  private countEvents(eventLog: EventSource): () => void {
     const siteJobs = new Counter({
       name: 'sitescan_site_jobs_total',
       help: 'Site jobs ended, by site and how they ended (done outcome, failed, skipped, cancelled).',
@@ -50,7 +56,7 @@ export class Metrics {
       registers: [this.registry],
     });
     const created = new Map<string, number>();
-    this.stopListening = eventLog.onEvent((searchId, event) => {
+    return eventLog.onEvent((searchId, event) => {
       switch (event.type) {
         case 'search:created':
           created.set(searchId, event.at);
@@ -81,7 +87,10 @@ export class Metrics {
         default:
       }
     });
+  }
 
+  /** Gauges read from the runner at scrape time. */
+  private gaugeLive(pipeline: SearchRunner): void {
     const perSite = (name: string, help: string, read: (stats: NonNullable<ReturnType<SearchRunner['siteStats']>>) => number) =>
       new Gauge({
         name,
