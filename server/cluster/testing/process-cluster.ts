@@ -30,6 +30,8 @@ export interface ProcessClusterOptions {
   readonly nodes: number;
   /** More environment of every node. */
   readonly env?: Readonly<Record<string, string>>;
+  /** More flags of every node's `node` (e.g. `--cpu-prof` to see where a node spends its time). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** One node process. */
@@ -79,7 +81,7 @@ export class ProcessCluster {
     const port = await freePort();
     const child = await startReadyChild({
       name: id,
-      args: SERVER_NODE_ARGS,
+      args: [...(this.options.nodeFlags ?? []), ...SERVER_NODE_ARGS],
       env: {
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
