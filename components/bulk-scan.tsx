@@ -11,7 +11,7 @@ import type { Search, SearchEvent, SiteResult } from '@/lib/types';
 import { ConnectionStatus } from './connection-status';
 import { ProgressBar } from './progress-bar';
 import { DownloadIcon } from './icons';
-import { readErrorMessage } from './search-actions';
+import { readErrorMessage } from './read-error-message';
 import { OutcomeCounts } from './search-list';
 import { StatusBadge } from './status-badge';
 import { card, input, link, muted, primaryButton, secondaryButton } from './ui';
