@@ -1,34 +1,23 @@
 'use client';
 
-import { memo, useId, useLayoutEffect, useMemo, useRef, useState, type UIEvent } from 'react';
+import { memo, useId, useRef, useState } from 'react';
 import type { EventList } from '@/lib/event-list';
 import { describeEvent, formatClock } from '@/lib/format';
 import { eventLabel } from '@/lib/search-state';
-import { SEARCH_EVENT_TYPES, type SearchEvent, type SiteResult } from '@/lib/types';
-import { card, input, muted, secondaryButton } from './ui';
+import type { SearchEvent, SiteResult } from '@/lib/types';
+import { EventLogFilters, type EventLogFilter } from './event-log-filters';
+import { card, muted, secondaryButton } from './ui';
+import { LOG_ROW_PX, useLogWindow } from './use-log-window';
 
-/** Height of one log line in px (Tailwind `h-6`); the window arithmetic relies on it. */
-const ROW_PX = 24;
-/** Lines visible at once (the scroller is `h-96`, 384 px). */
-const VISIBLE_ROWS = 16;
-/** Lines rendered above and below the visible ones, so fast scrolling shows no blank. */
-const OVERSCAN = 10;
-
-
-interface Filter {
-  readonly siteId: string;
-  readonly type: string;
-}
-
-const matches = (event: SearchEvent, filter: Filter) =>
+const matches = (event: SearchEvent, filter: EventLogFilter) =>
   (!filter.siteId || event.siteId === filter.siteId) && (!filter.type || event.type === filter.type);
 
 /**
  * Indexes of the events that pass the filter, kept across renders: when the log only grew,
  * only the new events are scanned, so a filtered log of thousands of events stays cheap.
  */
-function useFilteredIndexes(events: EventList, filter: Filter): readonly number[] | undefined {
-  const cache = useRef<{ filter: Filter; scanned: number; tail?: SearchEvent; indexes: number[] }>(undefined);
+function useFilteredIndexes(events: EventList, filter: EventLogFilter): readonly number[] | undefined {
+  const cache = useRef<{ filter: EventLogFilter; scanned: number; tail?: SearchEvent; indexes: number[] }>(undefined);
   if (!filter.siteId && !filter.type) return undefined;
   let entry = cache.current;
   const sameLog = entry && entry.scanned <= events.length && events.at(entry.scanned - 1) === entry.tail;
@@ -64,35 +53,16 @@ const LogLine = memo(function LogLine({ event, position, total }: { event: Searc
  * type; renders only the lines in view, so thousands of events cost the DOM a few dozen nodes.
  */
 export const EventLogPanel = memo(function EventLogPanel({ events, results }: { events: EventList; results: readonly SiteResult[] }) {
-  const [filter, setFilter] = useState<Filter>({ siteId: '', type: '' });
-  const [scrollTop, setScrollTop] = useState(0);
-  const [following, setFollowing] = useState(true);
-  const scroller = useRef<HTMLDivElement>(null);
+  const [filter, setFilter] = useState<EventLogFilter>({ siteId: '', type: '' });
   const id = useId();
 
   const indexes = useFilteredIndexes(events, filter);
   const total = indexes ? indexes.length : events.length;
   const eventAt = (position: number) => events.at(indexes ? indexes[position]! : position)!;
-
-  useLayoutEffect(() => {
-    const element = scroller.current;
-    if (following && element) element.scrollTop = element.scrollHeight;
-  }, [following, total]);
-
-  const onScroll = (event: UIEvent<HTMLDivElement>) => {
-    const element = event.currentTarget;
-    setScrollTop(element.scrollTop);
-    setFollowing(element.scrollTop + element.clientHeight >= element.scrollHeight - ROW_PX / 2);
-  };
-
-  // While following, the window is the last lines: scrollTop state lags the layout effect by a frame.
-  const firstVisible = following ? Math.max(0, total - VISIBLE_ROWS) : Math.floor(scrollTop / ROW_PX);
-  const start = Math.max(0, firstVisible - OVERSCAN);
-  const end = Math.min(total, firstVisible + VISIBLE_ROWS + OVERSCAN);
+  const { scroller, onScroll, following, follow, start, end } = useLogWindow(total);
   const lines: SearchEvent[] = [];
   for (let position = start; position < end; position++) lines.push(eventAt(position));
 
-  const sites = useMemo(() => [...results].sort((a, b) => a.siteId.localeCompare(b.siteId)), [results]);
   const newest = events.last;
   const filtered = indexes !== undefined;
 
@@ -105,44 +75,7 @@ export const EventLogPanel = memo(function EventLogPanel({ events, results }: { 
             ({filtered ? `${total} of ${events.length}` : events.length})
           </span>
         </h2>
-        <div className="flex flex-wrap gap-2">
-          <div>
-            <label htmlFor={`${id}-site`} className={`block text-xs ${muted}`}>
-              Site
-            </label>
-            <select
-              id={`${id}-site`}
-              value={filter.siteId}
-              onChange={(event) => setFilter({ ...filter, siteId: event.target.value })}
-              className={`${input} py-1 text-sm`}
-            >
-              <option value="">All sites</option>
-              {sites.map((result) => (
-                <option key={result.siteId} value={result.siteId}>
-                  {result.siteId}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor={`${id}-type`} className={`block text-xs ${muted}`}>
-              Event type
-            </label>
-            <select
-              id={`${id}-type`}
-              value={filter.type}
-              onChange={(event) => setFilter({ ...filter, type: event.target.value })}
-              className={`${input} py-1 text-sm`}
-            >
-              <option value="">All types</option>
-              {SEARCH_EVENT_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {type}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
+        <EventLogFilters idPrefix={id} filter={filter} onChange={setFilter} results={results} />
       </div>
       <div
         ref={scroller}
@@ -155,7 +88,7 @@ export const EventLogPanel = memo(function EventLogPanel({ events, results }: { 
         // a wheel scroll to the top stuck at 24 px while events came in).
         className="relative max-h-96 overflow-auto py-1 font-mono text-xs [overflow-anchor:none]"
       >
-        <ol aria-label="Events" className="min-w-max" style={{ height: total * ROW_PX, paddingTop: start * ROW_PX }}>
+        <ol aria-label="Events" className="min-w-max" style={{ height: total * LOG_ROW_PX, paddingTop: start * LOG_ROW_PX }}>
           {lines.map((event, i) => (
             <LogLine key={event.seq} event={event} position={start + i + 1} total={total} />
           ))}
@@ -168,7 +101,7 @@ export const EventLogPanel = memo(function EventLogPanel({ events, results }: { 
           {newest && <span className="sr-only">; newest is {eventLabel(newest)}</span>}
         </span>
         {!following && (
-          <button type="button" className={`${secondaryButton} py-0.5`} onClick={() => setFollowing(true)}>
+          <button type="button" className={`${secondaryButton} py-0.5`} onClick={follow}>
             Jump to newest
           </button>
         )}

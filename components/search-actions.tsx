@@ -1,82 +1,14 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useState } from 'react';
 import type { Search } from '@/lib/types';
 import { AgainIcon, CopyIcon, DownloadIcon, StopIcon } from './icons';
 import { dangerButton, primaryButton, secondaryButton } from './ui';
-
-/** Reads an API error answer as one sentence, with Retry-After when the server sent one. */
-export async function readErrorMessage(response: Response): Promise<string> {
-  let message = `the server answered ${response.status}`;
-  try {
-    const body = (await response.json()) as { error?: { message?: string } };
-    if (body.error?.message) message = body.error.message;
-  } catch {
-    // Not JSON (a proxy's error page): the status says enough.
-  }
-  const retryAfter = response.headers.get('retry-after');
-  return retryAfter ? `${message} — try again in ${retryAfter} s` : message;
-}
+import { useSearchActions } from './use-search-actions';
 
 /** The result page's actions: copy the share link, export, cancel a running search, run it again. */
 export function SearchActions({ search }: { search: Search }) {
-  const router = useRouter();
-  const [notice, setNotice] = useState('');
-  const [problem, setProblem] = useState('');
-  const [busy, setBusy] = useState<'cancel' | 'rerun' | undefined>();
+  const { notice, problem, busy, copyLink, cancel, runAgain } = useSearchActions(search);
   const running = search.status === 'running';
-
-  // Each handler shows its own failure (notice or problem) and never rejects, so the buttons
-  // start them and let them run.
-  async function copyLink() {
-    setProblem('');
-    const url = window.location.href;
-    try {
-      await navigator.clipboard.writeText(url);
-      setNotice('Share link copied');
-    } catch {
-      // No clipboard permission (or an insecure context): show the link to copy by hand.
-      setNotice(`Copy this link: ${url}`);
-    }
-  }
-
-  async function cancel() {
-    setBusy('cancel');
-    setProblem('');
-    try {
-      const response = await fetch(`/api/searches/${search.id}/cancel`, { method: 'POST' });
-      // On success the live log shows search:cancelled; only a refusal needs words here.
-      if (!response.ok) setProblem(`Could not cancel: ${await readErrorMessage(response)}`);
-    } catch (error) {
-      setProblem(`Could not reach sitescan: ${(error as Error).message}`);
-    } finally {
-      setBusy(undefined);
-    }
-  }
-
-  async function runAgain() {
-    setBusy('rerun');
-    setProblem('');
-    try {
-      const response = await fetch('/api/searches', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(search.query),
-      });
-      if (!response.ok) {
-        setProblem(`Could not start the search: ${await readErrorMessage(response)}`);
-        setBusy(undefined);
-        return;
-      }
-      const { url } = (await response.json()) as { url: string };
-      router.push(url);
-    } catch (error) {
-      setProblem(`Could not reach sitescan: ${(error as Error).message}`);
-      setBusy(undefined);
-    }
-  }
-
   const exportHref = (format: 'csv' | 'json') => `/api/searches/${search.id}/export?format=${format}`;
 
   return (

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { businessQuerySchema } from '@/lib/schemas';
-import { readErrorMessage } from './search-actions';
+import { readErrorMessage } from './read-error-message';
 import { input, muted, primaryButton } from './ui';
 
 type Field = 'name' | 'location' | 'phone';

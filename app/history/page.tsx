@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { HistorySearchForm } from '@/components/history-search-form';
 import { SearchList } from '@/components/search-list';
-import { input, muted, primaryButton, secondaryButton } from '@/components/ui';
+import { muted, secondaryButton } from '@/components/ui';
 import { describeZodError, listSearchesQuerySchema } from '@/lib/schemas';
-import { SEARCH_STATUSES, type SearchListItem } from '@/lib/types';
+import type { SearchListItem } from '@/lib/types';
 import { ValidationError } from '@/server/errors';
 import { getServices } from '@/server/services';
 
@@ -59,35 +60,7 @@ export default async function HistoryPage({ searchParams }: Props) {
   return (
     <div className="space-y-5">
       <h1 className="text-2xl font-semibold tracking-tight">History</h1>
-      <form method="get" action="/history" role="search" aria-label="Search the history" className="flex flex-wrap items-end gap-3">
-        <div className="min-w-0 flex-[1_1_16rem]">
-          <label htmlFor="history-q" className="block text-sm font-medium">
-            Search past searches
-          </label>
-          <input id="history-q" name="q" type="search" defaultValue={q ?? ''} placeholder="Business name or location" className={`mt-1 ${input}`} />
-        </div>
-        <div>
-          <label htmlFor="history-status" className="block text-sm font-medium">
-            Status
-          </label>
-          <select id="history-status" name="status" defaultValue={status ?? ''} className={`mt-1 ${input}`}>
-            <option value="">Any status</option>
-            {SEARCH_STATUSES.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className={`${primaryButton} py-2 text-base`}>
-          Search
-        </button>
-        {filtered && (
-          <Link href="/history" className={`${secondaryButton} py-2 text-base`}>
-            Clear
-          </Link>
-        )}
-      </form>
+      <HistorySearchForm q={q} status={status} />
 
       {result.error ? (
         <div role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950 dark:text-red-200">
