@@ -71,6 +71,7 @@ import { chooseSites, perSecond, queriesFrom } from './load/workload';
 
 let workDir = '';
 
+/** What this run does, on one line, before anything is measured. */
 function announce(url: string, chosen: readonly SiteInfo[]): void {
   console.log(
     `load: ${url} · ${chosen.length} sites (${Math.round(Math.min(...chosen.map(perSecond)))}–${Math.round(Math.max(...chosen.map(perSecond)))} req/s each) · ` +
