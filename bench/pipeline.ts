@@ -22,7 +22,10 @@ import path from 'node:path';
 import PQueue from 'p-queue';
 import { pino } from 'pino';
 import type { SearchSnapshot } from '../lib/types';
+import { percentile, round } from '../scripts/support/figures';
+import { benchParts } from './bench-parts';
 import type { BenchSiteSpec } from './bench-sites';
+import { quotaColumns } from './quota-columns';
 import { quotaUse } from './quota-use';
 import { startBenchSites, type BenchSites } from './start-bench-sites';
 import { EventLog } from '../server/pipeline/event-log';
@@ -36,12 +39,7 @@ import { SqliteStore } from '../server/store/sqlite-store';
 const logger = pino({ level: 'silent' });
 const SATURATION_SEARCHES = Number(process.env.BENCH_SATURATION_SEARCHES ?? 300);
 const THROUGHPUT_JOBS = Number(process.env.BENCH_THROUGHPUT_JOBS ?? 100_000);
-const PARTS = ['overhead', 'saturation', 'throughput'] as const;
-const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : [...PARTS];
-for (const part of ONLY) {
-  if (!(PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_ONLY: expected parts of ${PARTS.join(',')}, got "${part}"`);
-}
-const runs = (part: (typeof PARTS)[number]) => ONLY.includes(part);
+const runs = benchParts(['overhead', 'saturation', 'throughput'] as const);
 
 // --- sitescan's pipeline, composed as server/index.ts does (minus HTTP and Socket.IO) ----------
 
@@ -70,14 +68,6 @@ async function startPipeline(connectors: SiteConnector[], dir: string) {
 }
 
 // --- figures -----------------------------------------------------------------------------------
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-const round = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 /** Search time minus the slowest site's own answer time. */
 function overheadOf(snapshot: SearchSnapshot): number {
@@ -332,10 +322,7 @@ async function main() {
       for (const [design, figures] of Object.entries(designs)) {
         for (const [siteId, site] of Object.entries(figures.sites)) {
           rows[`${design} · ${siteId}`] = {
-            'achieved/allowed': site.quotaUse,
-            'violations (over limit in a window)': site.violations,
-            '429s': site.refused,
-            'max in a window': site.maxInWindow,
+            ...quotaColumns(site),
             done: site.done,
             'run s': figures.seconds,
           };

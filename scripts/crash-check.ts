@@ -38,6 +38,7 @@ import { isSiteEndEvent, isTerminalStatus, type SearchEvent, type SearchSnapshot
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
 import { freePort, killAllChildren, SERVER_NODE_ARGS, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
+import { numberOption } from './support/number-option';
 
 const READY_TIMEOUT_MS = 90_000;
 const SEARCH_END_EVENTS: Readonly<Record<string, string>> = {
@@ -57,17 +58,8 @@ const { values: flags } = parseArgs({
   },
 });
 
-function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new TypeError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
-
-const SEARCHES = intOption('--searches', flags.searches ?? process.env.CRASH_SEARCHES, 100, 1, 10_000);
-const KILL_AFTER_MS = intOption('--kill-after', flags['kill-after'] ?? process.env.CRASH_KILL_AFTER_MS, 1_000, 0, 600_000);
+const SEARCHES = numberOption('--searches', flags.searches ?? process.env.CRASH_SEARCHES, 100, 1, 10_000);
+const KILL_AFTER_MS = numberOption('--kill-after', flags['kill-after'] ?? process.env.CRASH_KILL_AFTER_MS, 1_000, 0, 600_000);
 const PRIORITY = flags.priority ?? process.env.CRASH_PRIORITY ?? 'bulk';
 if (PRIORITY !== 'bulk' && PRIORITY !== 'interactive') {
   throw new TypeError(`Expected \`--priority\` to be interactive or bulk, got ${JSON.stringify(PRIORITY)}`);
@@ -241,6 +233,134 @@ function pad(cells: readonly (string | number)[], widths: readonly number[]): st
   return cells.map((cell, i) => String(cell).padEnd(widths[i]!)).join('  ');
 }
 
+/** A broken invariant of one search. */
+type Finding = Violation & { readonly searchId: string };
+
+/** What was under way when the server was killed. */
+interface Crash {
+  readonly ids: readonly string[];
+  /** POSTs refused before their 201, by status (retried after their Retry-After). */
+  readonly refused: Record<string, number>;
+  readonly runningAtKill: number | string;
+  /** Events pushed live to the watching socket before the kill, by search and seq. */
+  readonly seen: Map<string, Map<number, SearchEvent>>;
+  readonly liveEventsAtKill: number;
+}
+
+/** Starts the server, starts the searches with a socket watching them, and kills it (-9) mid-flight. */
+async function crashMidWork(env: Record<string, string>, dataDir: string, logFile: string): Promise<Crash> {
+  const server = await startServer(env, logFile);
+  console.log(`crash-check: sitescan up at ${server.url} (data ${dataDir}); starting ${SEARCHES} ${PRIORITY} searches`);
+  const { ids, refused } = await createSearches(server.url, SEARCHES);
+  const watcher = await watch(server.url, ids);
+  await new Promise((resolve) => setTimeout(resolve, KILL_AFTER_MS));
+  const health = await getJson<{ load?: { runningSearches: number; bufferedJobs: number } }>(`${server.url}/api/health`);
+  const liveEventsAtKill = [...watcher.seen.values()].reduce((sum, events) => sum + events.size, 0);
+  await stopServer(server, 'SIGKILL');
+  watcher.close();
+  console.log(
+    `crash-check: kill -9 with ${health.body.load?.runningSearches ?? '?'} searches running, ${health.body.load?.bufferedJobs ?? '?'} jobs buffered, ${liveEventsAtKill} events pushed so far; restarting`,
+  );
+  return { ids, refused, runningAtKill: health.body.load?.runningSearches ?? '?', seen: watcher.seen, liveEventsAtKill };
+}
+
+/** What the restarted server holds for the searches, checked. */
+interface Recovery {
+  readonly byStatus: Record<string, number>;
+  readonly violations: Finding[];
+  /** Searches with events shown live before the kill that the store does not hold. */
+  readonly warnings: Finding[];
+  readonly eventsChecked: number;
+  readonly interruptedWithResults: number;
+  /** Each search as the first restart served it. */
+  readonly after: Map<string, SearchSnapshot>;
+}
+
+/** How many of the events a browser was shown before the kill the store does not hold as shown. */
+function lostLiveEvents(snapshot: SearchSnapshot, shown: Map<number, SearchEvent> | undefined): number {
+  const persisted = new Map(snapshot.events.map((event) => [event.seq, event]));
+  let lost = 0;
+  for (const [seq, event] of shown ?? []) {
+    const now = persisted.get(seq);
+    if (!now || now.type !== event.type || now.siteId !== event.siteId || now.at !== event.at) lost++;
+  }
+  return lost;
+}
+
+/** Reads every search from the restarted server at `url` and checks it. */
+async function checkRecovery(url: string, crash: Crash): Promise<Recovery> {
+  const byStatus: Record<string, number> = {};
+  const violations: Finding[] = [];
+  const warnings: Finding[] = [];
+  let eventsChecked = 0;
+  let interruptedWithResults = 0;
+  const after = new Map<string, SearchSnapshot>();
+  for (const id of crash.ids) {
+    const { status, body } = await getJson<SearchSnapshot>(`${url}/api/searches/${id}`);
+    if (status !== 200) {
+      byStatus[`http ${status}`] = (byStatus[`http ${status}`] ?? 0) + 1;
+      violations.push({ searchId: id, kind: 'search lost', detail: `GET answered ${status}` });
+      continue;
+    }
+    after.set(id, body);
+    byStatus[body.search.status] = (byStatus[body.search.status] ?? 0) + 1;
+    eventsChecked += body.events.length;
+    for (const problem of violationsOf(body)) violations.push({ searchId: id, ...problem });
+    if (body.search.status === 'interrupted' && body.results.some((result) => result.status === 'done')) interruptedWithResults++;
+    const lost = lostLiveEvents(body, crash.seen.get(id));
+    if (lost > 0) {
+      warnings.push({ searchId: id, kind: 'pushed live, then lost', detail: `${lost} events shown before the kill are not in the store; their seqs now name other events` });
+    }
+  }
+  return { byStatus, violations, warnings, eventsChecked, interruptedWithResults, after };
+}
+
+/** A clean restart must not recover again: every search stays exactly as it is. The searches it changed. */
+async function checkCleanRestart(url: string, after: Map<string, SearchSnapshot>, violations: Finding[]): Promise<number> {
+  let changedOnRestart = 0;
+  for (const [id, before] of after) {
+    const { body } = await getJson<SearchSnapshot>(`${url}/api/searches/${id}`);
+    const difference = firstDifference(before, body);
+    if (difference) {
+      changedOnRestart++;
+      violations.push({
+        searchId: id,
+        kind: 'changed by a 2nd restart',
+        detail: difference,
+      });
+    }
+  }
+  return changedOnRestart;
+}
+
+/** The summary table, then each kind of violation and warning with one example. */
+function printSummary(crash: Crash, recovery: Recovery, changedOnRestart: number, lostLive: number, seconds: string): void {
+  const { violations, warnings } = recovery;
+  const rows: [string, string | number][] = [
+    ['searches started', crash.ids.length],
+    ['refused before 201 (retried)', Object.entries(crash.refused).map(([s, n]) => `${s}×${n}`).join(' ') || 0],
+    ['running at kill -9', crash.runningAtKill],
+    ['events pushed live before kill', crash.liveEventsAtKill],
+    ...Object.entries(recovery.byStatus).map(([status, count]): [string, number] => [`after restart: ${status}`, count]),
+    ['interrupted with kept results', recovery.interruptedWithResults],
+    ['events checked', recovery.eventsChecked],
+    ['changed by a 2nd restart', changedOnRestart],
+    ['searches with lost live events', `${lostLive}${flags.strict ? ' (strict: violations)' : ' (warning)'}`],
+    ['violations', violations.length],
+    ['seconds', seconds],
+  ];
+  console.log('\ncrash-check');
+  for (const [name, value] of rows) console.log(`  ${pad([name, value], [32, 0])}`);
+  for (const [label, list] of [['VIOLATION', violations], ['warning', warnings]] as const) {
+    const kinds = new Map<string, typeof list>();
+    for (const item of list) kinds.set(item.kind, [...(kinds.get(item.kind) ?? []), item]);
+    for (const [kind, items] of kinds) {
+      const searches = new Set(items.map((item) => item.searchId)).size;
+      console.log(`  ${label} ${kind}: ${items.length} in ${searches} searches, e.g. ${items[0]!.searchId}: ${items[0]!.detail}`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (!flags['no-build']) (buildIfNeeded as () => boolean)();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sitescan-crash-'));
@@ -254,98 +374,22 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
   };
   const started = Date.now();
+  const crash = await crashMidWork(env, dataDir, logFile);
+
   let server = await startServer(env, logFile);
-  console.log(`crash-check: sitescan up at ${server.url} (data ${dataDir}); starting ${SEARCHES} ${PRIORITY} searches`);
-
-  const { ids, refused } = await createSearches(server.url, SEARCHES);
-  const watcher = await watch(server.url, ids);
-  await new Promise((resolve) => setTimeout(resolve, KILL_AFTER_MS));
-  const health = await getJson<{ load?: { runningSearches: number; bufferedJobs: number } }>(`${server.url}/api/health`);
-  const liveEventsAtKill = [...watcher.seen.values()].reduce((sum, events) => sum + events.size, 0);
-  await stopServer(server, 'SIGKILL');
-  watcher.close();
-  console.log(
-    `crash-check: kill -9 with ${health.body.load?.runningSearches ?? '?'} searches running, ${health.body.load?.bufferedJobs ?? '?'} jobs buffered, ${liveEventsAtKill} events pushed so far; restarting`,
-  );
-
-  server = await startServer(env, logFile);
-  const byStatus: Record<string, number> = {};
-  const violations: (Violation & { readonly searchId: string })[] = [];
-  const warnings: (Violation & { readonly searchId: string })[] = [];
-  let eventsChecked = 0;
-  let interruptedWithResults = 0;
-  const after = new Map<string, SearchSnapshot>();
-  for (const id of ids) {
-    const { status, body } = await getJson<SearchSnapshot>(`${server.url}/api/searches/${id}`);
-    if (status !== 200) {
-      byStatus[`http ${status}`] = (byStatus[`http ${status}`] ?? 0) + 1;
-      violations.push({ searchId: id, kind: 'search lost', detail: `GET answered ${status}` });
-      continue;
-    }
-    after.set(id, body);
-    byStatus[body.search.status] = (byStatus[body.search.status] ?? 0) + 1;
-    eventsChecked += body.events.length;
-    for (const problem of violationsOf(body)) violations.push({ searchId: id, ...problem });
-    if (body.search.status === 'interrupted' && body.results.some((result) => result.status === 'done')) interruptedWithResults++;
-
-    const persisted = new Map(body.events.map((event) => [event.seq, event]));
-    let lost = 0;
-    for (const [seq, shown] of watcher.seen.get(id) ?? []) {
-      const now = persisted.get(seq);
-      if (!now || now.type !== shown.type || now.siteId !== shown.siteId || now.at !== shown.at) lost++;
-    }
-    if (lost > 0) {
-      warnings.push({ searchId: id, kind: 'pushed live, then lost', detail: `${lost} events shown before the kill are not in the store; their seqs now name other events` });
-    }
-  }
-
-  // A clean restart must not recover again: every search stays exactly as it is.
+  const recovery = await checkRecovery(server.url, crash);
   await stopServer(server, 'SIGTERM');
   server = await startServer(env, logFile);
-  let changedOnRestart = 0;
-  for (const [id, before] of after) {
-    const { body } = await getJson<SearchSnapshot>(`${server.url}/api/searches/${id}`);
-    const difference = firstDifference(before, body);
-    if (difference) {
-      changedOnRestart++;
-      violations.push({
-        searchId: id,
-        kind: 'changed by a 2nd restart',
-        detail: difference,
-      });
-    }
-  }
+  const changedOnRestart = await checkCleanRestart(server.url, recovery.after, recovery.violations);
   await stopServer(server, 'SIGTERM');
 
-  const lostLive = warnings.length;
-  if (flags.strict) violations.push(...warnings.splice(0));
-  const rows: [string, string | number][] = [
-    ['searches started', ids.length],
-    ['refused before 201 (retried)', Object.entries(refused).map(([s, n]) => `${s}×${n}`).join(' ') || 0],
-    ['running at kill -9', health.body.load?.runningSearches ?? '?'],
-    ['events pushed live before kill', liveEventsAtKill],
-    ...Object.entries(byStatus).map(([status, count]): [string, number] => [`after restart: ${status}`, count]),
-    ['interrupted with kept results', interruptedWithResults],
-    ['events checked', eventsChecked],
-    ['changed by a 2nd restart', changedOnRestart],
-    ['searches with lost live events', `${lostLive}${flags.strict ? ' (strict: violations)' : ' (warning)'}`],
-    ['violations', violations.length],
-    ['seconds', ((Date.now() - started) / 1000).toFixed(1)],
-  ];
-  console.log('\ncrash-check');
-  for (const [name, value] of rows) console.log(`  ${pad([name, value], [32, 0])}`);
-  for (const [label, list] of [['VIOLATION', violations], ['warning', warnings]] as const) {
-    const kinds = new Map<string, typeof list>();
-    for (const item of list) kinds.set(item.kind, [...(kinds.get(item.kind) ?? []), item]);
-    for (const [kind, items] of kinds) {
-      const searches = new Set(items.map((item) => item.searchId)).size;
-      console.log(`  ${label} ${kind}: ${items.length} in ${searches} searches, e.g. ${items[0]!.searchId}: ${items[0]!.detail}`);
-    }
-  }
+  const lostLive = recovery.warnings.length;
+  if (flags.strict) recovery.violations.push(...recovery.warnings.splice(0));
+  printSummary(crash, recovery, changedOnRestart, lostLive, ((Date.now() - started) / 1000).toFixed(1));
 
   if (flags.keep) console.log(`  data and server log kept in ${dataDir}`);
   else await rm(dataDir, { recursive: true, force: true });
-  process.exitCode = violations.length > 0 ? 1 : 0;
+  process.exitCode = recovery.violations.length > 0 ? 1 : 0;
 }
 
 main().catch((error: unknown) => {

@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { token_set_ratio } from 'fuzzball';
 import type { BusinessQuery, Listing, Outcome } from '../lib/types';
-import { createDataset, type SandboxBusiness, type SandboxListing } from '../server/sandbox/dataset';
+import { createDataset, type SandboxBusiness, type SandboxDataset, type SandboxListing } from '../server/sandbox/dataset';
 import { createRng } from '../server/sandbox/rng';
 import { SANDBOX_SITES } from '../server/sandbox/sandbox-sites';
 import { bestMatch, matchListing } from '../server/sites/match';
@@ -74,103 +74,150 @@ function judge(entry: Omit<Judged, 'example'>, example: () => Example): Judged {
   return predictedClass(entry) === entry.expected ? entry : { ...entry, example: example() };
 }
 
+/** The dataset and its indexes, shared by every query's judgements. */
+interface Universe {
+  readonly dataset: SandboxDataset;
+  readonly sites: readonly string[];
+  readonly byCity: Map<string, SandboxBusiness[]>;
+  readonly byName: Map<string, SandboxBusiness[]>;
+}
+
+/** The other businesses a query is judged against: its negatives and a site's candidates. */
+interface Neighbours {
+  readonly sameCity: readonly SandboxBusiness[];
+  /** token_set_ratio of the business's name and each same-city business's, by id. */
+  readonly similarity: Map<string, number>;
+  readonly namesakes: readonly SandboxBusiness[];
+  readonly sameNameElsewhere: readonly SandboxBusiness[];
+  readonly randomNeighbour: SandboxBusiness | undefined;
+}
+
 function main(): void {
   const queryCount = numberArgument('--queries') ?? 2000;
   const top = numberArgument('--top') ?? 5;
   const started = performance.now();
-  const dataset = createDataset({ seed: SEED, size: SIZE, sites: SANDBOX_SITES });
-  const sites = SANDBOX_SITES.map((site) => site.id);
+  const universe = loadUniverse();
+  const rng = createRng(SEED, 'eval-matching');
+  const cases: QueryCase[] = [];
+  for (let i = 0; i < queryCount; i++) cases.push(makeQuery(universe.dataset.businesses[rng.int(0, universe.dataset.businesses.length - 1)]!, rng));
+  const judged = cases.flatMap((queryCase) => judgeCase(universe, queryCase, rng));
+  const report = reportOf(judged, queryCount, top, started);
+  print(report);
+  const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'results', 'eval-matching.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten to ${out}`);
+}
 
+function loadUniverse(): Universe {
+  const dataset = createDataset({ seed: SEED, size: SIZE, sites: SANDBOX_SITES });
   const byCity = new Map<string, SandboxBusiness[]>();
   const byName = new Map<string, SandboxBusiness[]>();
   for (const business of dataset.businesses) {
     push(byCity, cityKey(business), business);
     push(byName, normalizeName(business.name), business);
   }
+  return { dataset, sites: SANDBOX_SITES.map((site) => site.id), byCity, byName };
+}
 
-  const rng = createRng(SEED, 'eval-matching');
-  const cases: QueryCase[] = [];
-  for (let i = 0; i < queryCount; i++) cases.push(makeQuery(dataset.businesses[rng.int(0, dataset.businesses.length - 1)]!, rng));
+function neighboursOf(universe: Universe, business: SandboxBusiness, rng: ReturnType<typeof createRng>): Neighbours {
+  const sameCity = universe.byCity.get(cityKey(business))!.filter((other) => other.id !== business.id);
+  const similarity = new Map(sameCity.map((other) => [other.id, token_set_ratio(business.name, other.name)]));
+  return {
+    sameCity,
+    similarity,
+    namesakes: sameCity.filter((other) => similarity.get(other.id)! >= NAMESAKE_MIN),
+    sameNameElsewhere: (universe.byName.get(normalizeName(business.name)) ?? []).filter((other) => cityKey(other) !== cityKey(business)),
+    randomNeighbour: sameCity[rng.int(0, sameCity.length - 1)],
+  };
+}
 
+/** Every judgement of one query: on each site, pairwise against listings, then bestMatch. */
+function judgeCase(universe: Universe, queryCase: QueryCase, rng: ReturnType<typeof createRng>): Judged[] {
+  const neighbours = neighboursOf(universe, queryCase.business, rng);
+  return universe.sites.flatMap((site) => [
+    ...judgePairwise(universe.dataset, site, queryCase, neighbours),
+    judgeBestMatch(universe.dataset, site, queryCase, neighbours, rng),
+  ]);
+}
+
+/** The business's own listing on `site`, and listings of other businesses, which must never match. */
+function judgePairwise(dataset: SandboxDataset, site: string, { business, query, shape }: QueryCase, neighbours: Neighbours): Judged[] {
   const judged: Judged[] = [];
-  for (const { business, query, shape } of cases) {
-    const shapeLabel = describeShape(shape);
-    const sameCity = byCity.get(cityKey(business))!.filter((other) => other.id !== business.id);
-    const similarity = new Map(sameCity.map((other) => [other.id, token_set_ratio(business.name, other.name)]));
-    const namesakes = sameCity.filter((other) => similarity.get(other.id)! >= NAMESAKE_MIN);
-    const sameNameElsewhere = (byName.get(normalizeName(business.name)) ?? []).filter((other) => cityKey(other) !== cityKey(business));
-    const randomNeighbour = sameCity[rng.int(0, sameCity.length - 1)];
-
-    for (const site of sites) {
-      // Pairwise: the business's own listing…
-      const own = dataset.listingFor(site, business.id);
-      if (own) {
-        const { expected, variations } = expectation(own, shape);
-        const result = matchListing(query, toListing(own));
-        judged.push(
-          judge({ mode: 'pairwise', kind: 'own listing', expected, predicted: result.outcome, wrongListing: false, variations, shape: shapeLabel }, () => ({
-            query,
-            listing: toListing(own),
-            fields: result.fields,
-            score: result.score,
-          })),
-        );
-      }
-      // …and listings of other businesses, which must never match.
-      const negatives: [PairKind, SandboxBusiness | undefined][] = [
-        ...namesakes.map((other): [PairKind, SandboxBusiness] => ['near-namesake, same city', other]),
-        ...sameNameElsewhere.map((other): [PairKind, SandboxBusiness] => ['same name, other city', other]),
-        ['other business, same city', randomNeighbour],
-      ];
-      for (const [kind, other] of negatives) {
-        const listing = other && dataset.listingFor(site, other.id);
-        if (!listing) continue;
-        const result = matchListing(query, toListing(listing));
-        judged.push(
-          judge({ mode: 'pairwise', kind, expected: 'not_found', predicted: result.outcome, wrongListing: false, variations: [], shape: shapeLabel }, () => ({
-            query,
-            listing: toListing(listing),
-            fields: result.fields,
-            score: result.score,
-          })),
-        );
-      }
-
-      // bestMatch over what a site's search would return: the closest names in the city, plus
-      // the same name elsewhere (searches by name return those too).
-      const ranked = [...sameCity, ...(own ? [business] : [])]
-        .map((other) => ({ other, listing: dataset.listingFor(site, other.id) }))
-        .filter((entry): entry is { other: SandboxBusiness; listing: SandboxListing } => entry.listing !== undefined)
-        .sort((a, b) => (b.other.id === business.id ? 100 : similarity.get(b.other.id)!) - (a.other.id === business.id ? 100 : similarity.get(a.other.id)!))
-        .slice(0, CANDIDATES);
-      const elsewhere = sameNameElsewhere.flatMap((other) => dataset.listingFor(site, other.id) ?? []);
-      const candidates = [...ranked.map((entry) => entry.listing), ...elsewhere];
-      // Shuffled: a real site does not rank the right business first.
-      shuffle(candidates, rng);
-      const listings = candidates.map(toListing);
-      const result = bestMatch(query, listings);
-      const chosen = result.listing === undefined ? undefined : candidates[listings.indexOf(result.listing)];
-      const truth = own ? expectation(own, shape) : { expected: 'not_found' as Outcome, variations: [] };
-      judged.push(
-        judge(
-          {
-            mode: 'bestMatch',
-            kind: own ? 'own listing' : 'not listed',
-            expected: truth.expected,
-            predicted: result.outcome,
-            wrongListing: result.outcome !== 'not_found' && chosen?.businessId !== business.id,
-            variations: truth.variations,
-            shape: shapeLabel,
-          },
-          () => ({ query, ...(result.listing ? { listing: result.listing } : {}), fields: result.fields, score: result.score }),
-        ),
-      );
-    }
+  const shapeLabel = describeShape(shape);
+  const own = dataset.listingFor(site, business.id);
+  if (own) {
+    const { expected, variations } = expectation(own, shape);
+    const result = matchListing(query, toListing(own));
+    judged.push(
+      judge({ mode: 'pairwise', kind: 'own listing', expected, predicted: result.outcome, wrongListing: false, variations, shape: shapeLabel }, () => ({
+        query,
+        listing: toListing(own),
+        fields: result.fields,
+        score: result.score,
+      })),
+    );
   }
+  const negatives: [PairKind, SandboxBusiness | undefined][] = [
+    ...neighbours.namesakes.map((other): [PairKind, SandboxBusiness] => ['near-namesake, same city', other]),
+    ...neighbours.sameNameElsewhere.map((other): [PairKind, SandboxBusiness] => ['same name, other city', other]),
+    ['other business, same city', neighbours.randomNeighbour],
+  ];
+  for (const [kind, other] of negatives) {
+    const listing = other && dataset.listingFor(site, other.id);
+    if (!listing) continue;
+    const result = matchListing(query, toListing(listing));
+    judged.push(
+      judge({ mode: 'pairwise', kind, expected: 'not_found', predicted: result.outcome, wrongListing: false, variations: [], shape: shapeLabel }, () => ({
+        query,
+        listing: toListing(listing),
+        fields: result.fields,
+        score: result.score,
+      })),
+    );
+  }
+  return judged;
+}
 
+/**
+ * bestMatch over what a site's search would return: the closest names in the city, plus the same
+ * name elsewhere (searches by name return those too).
+ */
+function judgeBestMatch(dataset: SandboxDataset, site: string, { business, query, shape }: QueryCase, neighbours: Neighbours, rng: ReturnType<typeof createRng>): Judged {
+  const { sameCity, similarity } = neighbours;
+  const own = dataset.listingFor(site, business.id);
+  const ranked = [...sameCity, ...(own ? [business] : [])]
+    .map((other) => ({ other, listing: dataset.listingFor(site, other.id) }))
+    .filter((entry): entry is { other: SandboxBusiness; listing: SandboxListing } => entry.listing !== undefined)
+    .sort((a, b) => (b.other.id === business.id ? 100 : similarity.get(b.other.id)!) - (a.other.id === business.id ? 100 : similarity.get(a.other.id)!))
+    .slice(0, CANDIDATES);
+  const elsewhere = neighbours.sameNameElsewhere.flatMap((other) => dataset.listingFor(site, other.id) ?? []);
+  const candidates = [...ranked.map((entry) => entry.listing), ...elsewhere];
+  // Shuffled: a real site does not rank the right business first.
+  shuffle(candidates, rng);
+  const listings = candidates.map(toListing);
+  const result = bestMatch(query, listings);
+  const chosen = result.listing === undefined ? undefined : candidates[listings.indexOf(result.listing)];
+  const truth = own ? expectation(own, shape) : { expected: 'not_found' as Outcome, variations: [] };
+  return judge(
+    {
+      mode: 'bestMatch',
+      kind: own ? 'own listing' : 'not listed',
+      expected: truth.expected,
+      predicted: result.outcome,
+      wrongListing: result.outcome !== 'not_found' && chosen?.businessId !== business.id,
+      variations: truth.variations,
+      shape: describeShape(shape),
+    },
+    () => ({ query, ...(result.listing ? { listing: result.listing } : {}), fields: result.fields, score: result.score }),
+  );
+}
+
+/** The report printed and written: metrics and confusion per mode, the worst error classes. */
+function reportOf(judged: readonly Judged[], queryCount: number, top: number, started: number) {
   const pairwise = judged.filter((j) => j.mode === 'pairwise');
   const best = judged.filter((j) => j.mode === 'bestMatch');
-  const report = {
+  return {
     seed: SEED,
     businesses: SIZE,
     queries: queryCount,
@@ -180,11 +227,6 @@ function main(): void {
     worstErrorClasses: errorClasses(judged).slice(0, top),
     seconds: Math.round((performance.now() - started) / 100) / 10,
   };
-  print(report);
-  const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'results', 'eval-matching.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nwritten to ${out}`);
 }
 
 /** A positive integer given on the command line as `name N`, if any. */
