@@ -38,6 +38,7 @@ import { ADAPTERS, envPrefix, SANDBOX_API_KEY } from '../server/sites/adapters';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from './build-if-needed.mjs';
 import { killAllChildren, ROOT, SERVER_NODE_ARGS, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
+import { numberOption } from './support/number-option';
 
 const READY_TIMEOUT_MS = 90_000;
 const HEALTH_TIMEOUT_MS = 30_000;
@@ -55,20 +56,11 @@ const { values: flags } = parseArgs({
   },
 });
 
-function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new TypeError(`Expected \`${name}\` to be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
-
-const NODES = intOption('--nodes', flags.nodes ?? process.env.CLUSTER_NODES, 3, 1, 16);
-const FIRST_PORT = intOption('--port', flags.port ?? process.env.CLUSTER_PORT, 3001, 1, 65_535 - NODES + 1);
-const SANDBOX_PORT = intOption('SANDBOX_PORT', process.env.SANDBOX_PORT, 4010, 1, 65_535);
-const REDIS_PORT = intOption('REDIS_PORT', process.env.REDIS_PORT, 6379, 1, 65_535);
-const ES_PORT = intOption('ES_PORT', process.env.ES_PORT, 9200, 1, 65_535);
+const NODES = numberOption('--nodes', flags.nodes ?? process.env.CLUSTER_NODES, 3, 1, 16);
+const FIRST_PORT = numberOption('--port', flags.port ?? process.env.CLUSTER_PORT, 3001, 1, 65_535 - NODES + 1);
+const SANDBOX_PORT = numberOption('SANDBOX_PORT', process.env.SANDBOX_PORT, 4010, 1, 65_535);
+const REDIS_PORT = numberOption('REDIS_PORT', process.env.REDIS_PORT, 6379, 1, 65_535);
+const ES_PORT = numberOption('ES_PORT', process.env.ES_PORT, 9200, 1, 65_535);
 /** The nodes' and the sandbox's logs, and the sites file; made once the build has passed. */
 let workDir = '';
 
