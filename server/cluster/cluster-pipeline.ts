@@ -30,7 +30,7 @@ import type { BusinessQuery, Search, SearchPriority, SiteInfo, SiteLiveStats } f
 import { isSearchEndEvent } from '../../lib/types';
 import { JobEndedError, OverloadedError, UnavailableError } from '../errors';
 import { AnswerCache } from '../pipeline/answer-cache';
-import type { SchedulerHooks } from '../pipeline/scheduler';
+import { drainWithin, type SchedulerHooks } from '../pipeline/scheduler';
 import { createSearch, newSearchId, type ExpandedSearch } from '../pipeline/search-producer';
 import type { SiteCircuitOptions } from '../pipeline/site-circuit';
 import type { SiteJob } from '../pipeline/site-job';
@@ -296,12 +296,7 @@ export class ClusterPipeline implements SearchRunner, JobLedger {
    */
   async close(drainMs = 10_000): Promise<void> {
     this.accepting = false;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, drainMs);
-    });
-    await Promise.race([this.scheduler.drain(), timedOut]);
-    clearTimeout(timer);
+    await drainWithin(this.scheduler, drainMs);
     await this.deadlineWorker.close();
     await this.options.members.leave();
     if (!(await this.options.members.othersAlive())) {

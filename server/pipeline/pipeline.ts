@@ -34,7 +34,7 @@ import type { SiteRegistry } from '../sites/site-registry';
 import { AnswerCache } from './answer-cache';
 import type { EventLog } from './event-log';
 import { LocalScheduler } from './local-scheduler';
-import type { Scheduler, SchedulerHooks } from './scheduler';
+import { drainWithin, type Scheduler, type SchedulerHooks } from './scheduler';
 import { createSearch } from './search-producer';
 import type { SiteCircuitOptions } from './site-circuit';
 import type { SiteJob } from './site-job';
@@ -300,12 +300,7 @@ export class Pipeline implements SearchRunner, JobLedger {
    */
   async close(drainMs = 10_000): Promise<void> {
     this.accepting = false;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, drainMs);
-    });
-    await Promise.race([this.scheduler.drain(), timedOut]);
-    clearTimeout(timer);
+    await drainWithin(this.scheduler, drainMs);
     for (const searchId of [...this.running.keys()]) this.end(searchId, 'shutdown');
     this.scheduler.close();
     for (const requester of this.requesters.values()) requester.close();

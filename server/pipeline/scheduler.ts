@@ -106,3 +106,19 @@ export interface Scheduler {
   /** Stops every timer. */
   close(): void;
 }
+
+/**
+ * Shutdown's first step for any scheduler: drains it, but waits at most `drainMs`; resolves
+ * either way (what is still running is then ended by its lifecycle).
+ */
+export async function drainWithin(scheduler: Scheduler, drainMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, drainMs);
+  });
+  try {
+    await Promise.race([scheduler.drain(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
