@@ -91,7 +91,7 @@ withRedis('cluster of node processes', (redisUrl) => {
       // The operations view of any node lists every node, and its metrics say which node they are.
       const view = (await (await fetch(`${two.url}/api/sites`)).json()) as { cluster: { nodes: { id: string }[] } };
       expect(view.cluster.nodes.map((node) => node.id).sort()).toEqual(['node-1', 'node-2', 'node-3']);
-      expect(await (await fetch(`${three.url}/metrics`)).text()).toMatch(/sitescan_site_jobs_total\{[^}]*node="node-3"/);
+      expect(await (await fetch(`${three.url}/metrics`)).text()).toMatch(/^sitescan_searches_running\{node="node-3"\} \d+$/m);
       const seen = (await sites.stats())[SITE]!;
       expect({ refused: seen.refused, exceeded: seen.exceeded, arrivals: seen.arrivals.length }).toEqual({
         refused: 0,
