@@ -26,9 +26,10 @@ export async function startSitescanServer(options: { dataDir: string; port?: num
       HOST: '127.0.0.1',
       DATA_DIR: options.dataDir,
       SANDBOX: '1',
-      // The journeys are of the product as a new user runs it: the embedded SQLite store, even
-      // when CI has Elasticsearch up for the store tests.
+      // The journeys are of the product as a new user runs it: one process on the embedded SQLite
+      // store, even when CI has Elasticsearch and Redis up for the store and cluster tests.
       ELASTICSEARCH_URL: '',
+      REDIS_URL: '',
       LOG_LEVEL: 'info',
       ...options.env,
     },
