@@ -5,9 +5,9 @@ import { describeSchedulerConformance } from '../pipeline/scheduler-conformance'
 import { ClusterScheduler } from './cluster-scheduler';
 import { ClusterSignals } from './cluster-signals';
 import { RedisSiteLimiter } from './redis-site-limiter';
-import { withRedis } from './test-support';
+import { withServices } from '../../scripts/testing/with-services';
 
-withRedis('ClusterScheduler', (url) => {
+withServices('ClusterScheduler', ['redis'], ({ redis: url }) => {
   describeSchedulerConformance('ClusterScheduler (BullMQ + Redis limits)', async (sites, hooks) => {
     const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
     const prefix = `test-${randomBytes(6).toString('hex')}`;

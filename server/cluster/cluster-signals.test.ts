@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterSignals } from './cluster-signals';
-import { TestCluster, withRedis } from './test-support';
+import { TestCluster } from './test-support';
+import { withServices } from '../../scripts/testing/with-services';
 
 /** Resolves with the next `count` messages given to the listener it hands out. */
 function collector(count: number) {
@@ -14,7 +15,7 @@ function collector(count: number) {
   return { listener, messages, all };
 }
 
-withRedis('ClusterSignals', (url) => {
+withServices('ClusterSignals', ['redis'], ({ redis: url }) => {
   let cluster: TestCluster;
 
   beforeEach(() => {

@@ -14,11 +14,10 @@ import { killAllChildren } from '../../scripts/support/child-process';
 import type { SearchEvent, SearchSnapshot } from '../../lib/types';
 import { startBenchSites, type BenchSites } from '../../bench/start-bench-sites';
 import { isContiguous, ProcessCluster } from './testing/process-cluster';
-import { withRedis } from './test-support';
+import { withServices } from '../../scripts/testing/with-services';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from '../../scripts/build-if-needed.mjs';
 
-const elasticsearchUrl = process.env.ELASTICSEARCH_URL;
 const SITE = 'strict.test';
 
 /** A log received over a socket (backlog and live events may overlap or cross), by seq. */
@@ -33,19 +32,9 @@ function expectEveryJobDone(snapshot: SearchSnapshot): void {
   expect(statuses, JSON.stringify(snapshot.events.slice(1))).toEqual(['done']);
 }
 
-withRedis('cluster of node processes', (redisUrl) => {
+// Cluster mode needs the shared store as well as Redis.
+withServices('cluster of node processes', ['redis', 'elasticsearch'], ({ redis: redisUrl, elasticsearch: elasticsearchUrl }) => {
   // Real node processes (Next included) on 2 shared cores: minutes, not the default 20 s.
-  if (!elasticsearchUrl) {
-    // Cluster mode needs the shared store: loud in CI, which must start it; a note elsewhere.
-    if (process.env.CI) {
-      it('cluster of node processes runs against Elasticsearch', () => {
-        throw new Error('ELASTICSEARCH_URL is not set; CI must start Elasticsearch');
-      });
-    } else {
-      it.skip('cluster of node processes: set ELASTICSEARCH_URL (npm run es:start) to run these tests', () => {});
-    }
-    return;
-  }
   describe('three nodes, one strict site', { timeout: 180_000 }, () => {
     let sites: BenchSites;
     let cluster: ProcessCluster | undefined;

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SEND_MARGIN_MS, type SendPermit } from '../pipeline/send-window';
 import type { RedisSiteLimiter } from './redis-site-limiter';
 import { SiteLimiterUnavailableError } from './site-limiter-unavailable-error';
-import { stateAfter, TestCluster, whenMirror, withRedis } from './test-support';
+import { stateAfter, TestCluster, whenMirror } from './test-support';
+import { withServices } from '../../scripts/testing/with-services';
 
 /** A signal that never aborts. */
 const never = new AbortController().signal;
@@ -29,7 +30,7 @@ function shortestSpan(times: readonly number[], requests: number): number {
   return shortest;
 }
 
-withRedis('RedisSiteLimiter', (url) => {
+withServices('RedisSiteLimiter', ['redis'], ({ redis: url }) => {
   let cluster: TestCluster;
 
   beforeEach(() => {

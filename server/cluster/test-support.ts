@@ -6,30 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
-import { it } from 'vitest';
 import type { SiteLimits } from '../sites/site-definition';
 import { ClusterSignals } from './cluster-signals';
 import { RedisSiteLimiter, type RedisSiteLimiterOptions } from './redis-site-limiter';
 import { parseLimiterSignal, siteLimiterKeys, type LimiterSignal } from './site-limiter-scripts';
-
-/** The Redis of the tests; undefined when they cannot run. */
-export const redisUrl = process.env.REDIS_URL;
-
-/**
- * Registers the tests that need Redis when `REDIS_URL` is set; otherwise one test that fails in
- * CI (which must start Redis) and is skipped elsewhere with a note on how to run them.
- */
-export function withRedis(name: string, register: (url: string) => void): void {
-  if (redisUrl) {
-    register(redisUrl);
-  } else if (process.env.CI) {
-    it(`${name} runs against Redis`, () => {
-      throw new Error('REDIS_URL is not set; CI must start Redis');
-    });
-  } else {
-    it.skip(`${name}: set REDIS_URL (e.g. redis://127.0.0.1:6379) to run these tests`, () => {});
-  }
-}
 
 /** One stand-in node: connections and what was opened on them. */
 export interface TestNode {

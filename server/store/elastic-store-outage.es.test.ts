@@ -18,8 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreBatch, StoredEvent, StoredSiteResult } from './store';
 import { ElasticStore } from './elastic-store';
 import { makeEvent, makeResult, makeSearch, searchId } from './store-conformance';
+import { withServices } from '../../scripts/testing/with-services';
 
-const url = process.env.ELASTICSEARCH_URL;
 const run = promisify(execFile);
 const scripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/elasticsearch');
 
@@ -69,15 +69,8 @@ function siteOf(seq: number): string {
   return `site-${seq % 5}.example`;
 }
 
-if (!url) {
-  if (process.env.CI) {
-    it('runs against Elasticsearch', () => {
-      throw new Error('ELASTICSEARCH_URL is not set; CI must start Elasticsearch (scripts/elasticsearch/start-background.sh)');
-    });
-  } else {
-    it.skipIf(!url)('ElasticStore outage: set ELASTICSEARCH_URL to run it (it starts its own node on ES_OUTAGE_PORT, default 9201)', () => {});
-  }
-} else {
+// It needs no URL of the main node, but runs where Elasticsearch can run: with the main one.
+withServices('ElasticStore outage', ['elasticsearch'], () => {
   describe('ElasticStore through a real Elasticsearch outage', () => {
     const port = Number(process.env.ES_OUTAGE_PORT ?? 9201);
     const nodeUrl = `http://127.0.0.1:${port}`;
@@ -211,4 +204,4 @@ if (!url) {
       NODE_TIMEOUT_MS,
     );
   });
-}
+});

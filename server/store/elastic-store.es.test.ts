@@ -6,6 +6,7 @@ import { OverloadedError, ValidationError } from '../errors';
 import { ElasticStore, elasticIndexNames } from './elastic-store';
 import type { ElasticStoreOptions } from './elastic-store-options';
 import type { Store } from './store';
+import { withServices } from '../../scripts/testing/with-services';
 import {
   T0,
   asSearchEvent,
@@ -16,8 +17,6 @@ import {
   makeSearch,
   searchId,
 } from './store-conformance';
-
-const url = process.env.ELASTICSEARCH_URL;
 
 /** A prefix no other test or run uses. */
 function uniquePrefix(): string {
@@ -57,16 +56,7 @@ function flushingEveryWrite(store: ElasticStore): Store {
   };
 }
 
-if (!url) {
-  if (process.env.CI) {
-    it('runs against Elasticsearch', () => {
-      throw new Error('ELASTICSEARCH_URL is not set; CI must start Elasticsearch (scripts/elasticsearch/start-background.sh)');
-    });
-  } else {
-    it.skipIf(!url)('ElasticStore: set ELASTICSEARCH_URL (e.g. http://127.0.0.1:9200, `npm run es`) to run these tests', () => {});
-  }
-} else {
-  const esUrl = url;
+withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
 
   // Writes land in the buffer and most reads are answered from it merged with the indices.
   describeStoreConformance('ElasticStore', async () => {
@@ -373,7 +363,7 @@ if (!url) {
       });
     });
   });
-}
+});
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
