@@ -36,8 +36,8 @@ export interface Available {
 
 /** A service as this run provided it. */
 export interface Provided extends Available {
-  /** 'installed' (stays) or 'started' (stopped again after the run). */
-  readonly how: 'installed' | 'started';
+  /** 'installed' (stays), 'started' (stopped again after the run), or both. */
+  readonly how: 'installed' | 'started' | 'installed and started';
   /** Undoes a start; absent for what stays. */
   readonly stop?: () => Promise<void>;
 }

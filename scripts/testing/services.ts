@@ -47,6 +47,16 @@ async function runLogged(what: string, command: string, args: readonly string[],
   await rm(dir, { recursive: true, force: true });
 }
 
+/** True when `command` is on the PATH. */
+async function onPath(command: string): Promise<boolean> {
+  try {
+    await execFileAsync('sh', ['-c', `command -v ${command}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
@@ -174,12 +184,13 @@ export function redisService(env: Env): TestService {
       const scriptEnv = { ...env, REDIS_DATA_DIR: dataDir };
       const script = (name: string) => path.join(ROOT, 'scripts/redis', name);
       // The script installs Debian's redis-server first when it is missing and the run is root.
+      const installed = !(await onPath('redis-server'));
       await runLogged('scripts/redis/start-background.sh', 'bash', [script('start-background.sh')], scriptEnv);
       const version = await redisVersion(url);
       return {
         detail: `Redis ${version ?? '?'} at ${url}`,
         value: url,
-        how: 'started',
+        how: installed ? 'installed and started' : 'started',
         stop: async () => {
           await runLogged('scripts/redis/stop.sh', 'bash', [script('stop.sh')], scriptEnv);
           await rm(dataDir, { recursive: true, force: true });
