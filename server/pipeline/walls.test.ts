@@ -4,7 +4,9 @@
  *
  *   searches ──▶ pipeline ──▶ HttpConnector ──HTTP──▶ test directory
  *                                                       /every-third  lists all, walls every 3rd request
- *                                                       /wall-<kind>  always that wall (200)
+ *                                                       /wall-<kind>  always that wall (200): reCAPTCHA, hCaptcha,
+ *                                                                     Cloudflare, Turnstile, DataDome, PerimeterX,
+ *                                                                     Imperva, Akamai, AWS WAF, an interstitial
  *                                                       /redesign     the results in markup nobody declared
  *                                                       /empty        its real "no results" page
  *
@@ -29,6 +31,12 @@ const WALLS: Record<string, string> = {
   hcaptcha: '<script src="https://js.hcaptcha.com/1/api.js"></script><div class="h-captcha" data-sitekey="k"></div>',
   cloudflare: '<title>Just a moment...</title><script>window._cf_chl_opt={}</script><form id="challenge-form"></form>',
   interstitial: '<h1>Access denied</h1><p>Your request was blocked because you are using automation tools.</p>',
+  turnstile: '<div class="cf-turnstile" data-sitekey="k"></div>',
+  datadome: '<script src="https://ct.captcha-delivery.com/c.js"></script>',
+  perimeterx: '<div id="px-captcha"></div><p>Press &amp; Hold</p>',
+  imperva: '<iframe src="/_Incapsula_Resource?SWUDNSAI=31"></iframe>',
+  akamai: "<h1>Access Denied</h1>You don't have permission to access this server.<p>Reference #18.7d</p>",
+  'aws-waf': '<script src="https://abc.token.awswaf.com/abc/challenge.js"></script>',
 };
 
 const html = (body: string) => `<!doctype html><html><head><meta charset="utf-8"><title>Directory</title></head><body>${body}</body></html>`;
@@ -44,7 +52,7 @@ function serve(route: string, q: string): string {
     requests++;
     if (requests % 3 === 0) {
       wallsServed++;
-      return html(Object.values(WALLS)[wallsServed % 4]!);
+      return html(Object.values(WALLS)[wallsServed % Object.keys(WALLS).length]!);
     }
     return resultsPage(q);
   }
