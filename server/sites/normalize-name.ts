@@ -98,6 +98,21 @@ const COMMON_WORDS: ReadonlySet<string> = new Set(
  * (`The Company`) is kept whole rather than emptied.
  */
 export function normalizeName(name: string): string {
+  let normalized = normalizedNames.get(name);
+  if (normalized === undefined) {
+    // A search compares its one query name with every candidate of every site: remember it.
+    if (normalizedNames.size >= NORMALIZED_NAMES_CAP) normalizedNames.clear();
+    normalized = normalizeNameUncached(name);
+    normalizedNames.set(name, normalized);
+  }
+  return normalized;
+}
+
+/** Names normalised lately; cleared when full, which costs one recomputation per name. */
+const normalizedNames = new Map<string, string>();
+const NORMALIZED_NAMES_CAP = 4096;
+
+function normalizeNameUncached(name: string): string {
   const words = name
     // A branch or city qualifier in brackets (`Blue Heron Cafe (Portland)`) is not part of the name.
     .replace(/\([^)]*\)|\[[^\]]*\]/g, ' ')
