@@ -18,6 +18,9 @@
  * field the query supplied at the detail the query gave (an old street only matters when the
  * query has a street; a dropped suite only when its street has one), else `found`.
  *
+ * Then the held-out set (`scripts/eval-held-out.ts`): pairs composed from published variation
+ * facts, not from the sandbox's generator, with the matcher's cost per comparison.
+ *
  * Run: `npx tsx scripts/eval-matching.ts [--queries N] [--top N]` (defaults 2000 queries, 5 classes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ import { createRng } from '../server/sandbox/rng';
 import { SANDBOX_SITES } from '../server/sandbox/sandbox-sites';
 import { bestMatch, matchListing } from '../server/sites/match';
 import { normalizeName } from '../server/sites/normalize-name';
+import { evaluateHeldOut } from './eval-held-out';
 
 const SEED = 1;
 const SIZE = 10_000;
@@ -101,8 +105,9 @@ function main(): void {
   const cases: QueryCase[] = [];
   for (let i = 0; i < queryCount; i++) cases.push(makeQuery(universe.dataset.businesses[rng.int(0, universe.dataset.businesses.length - 1)]!, rng));
   const judged = cases.flatMap((queryCase) => judgeCase(universe, queryCase, rng));
-  const report = reportOf(judged, queryCount, top, started);
+  const report = { ...reportOf(judged, queryCount, top, started), heldOut: evaluateHeldOut() };
   print(report);
+  printHeldOut(report.heldOut);
   const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'results', 'eval-matching.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
@@ -372,6 +377,15 @@ function print(report: {
     console.log(`  ${index + 1}. ${entry.count} × ${entry.class}`);
     console.log(`     e.g. ${JSON.stringify(entry.example)}`);
   });
+}
+
+function printHeldOut(heldOut: ReturnType<typeof evaluateHeldOut>): void {
+  const { pairs, pairwise, bestMatch: best } = heldOut;
+  console.log(`\nHeld-out set (published variation facts): ${pairs.positives} same-business pairs, ${pairs.negatives} different-business pairs`);
+  console.log(`  pairwise found+partial  precision ${pairwise.precision.toFixed(4)}  recall ${pairwise.recall.toFixed(4)}  F1 ${pairwise.f1.toFixed(4)}`);
+  console.log(`  bestMatch right listing ${best.rightListing.toFixed(4)} of ${best.queries} queries`);
+  console.log(`  matcher cost: ${heldOut.microsecondsPerComparison} µs per comparison (warm; first pass ${heldOut.firstPassMicrosecondsPerComparison} µs)`);
+  for (const entry of heldOut.misses.slice(0, 5)) console.log(`  ${entry.count} × ${entry.label}: ${JSON.stringify(entry.example)}`);
 }
 
 main();

@@ -157,6 +157,28 @@ export class SiteRateLimitedError extends SitescanError {
   }
 }
 
+/**
+ * A site that answered with a bot wall instead of its page: a captcha, a JavaScript challenge, an
+ * "access denied" interstitial. Push-back like a 429 (retried within the deadline, the site
+ * slowed), but unlike a 429 it counts against the site's circuit: a site that walls every
+ * request is as unusable as one that fails.
+ */
+export class SiteBlockedError extends SiteRateLimitedError {
+  static {
+    named(this, 'SiteBlockedError');
+  }
+
+  constructor(
+    siteId: string,
+    status: number,
+    /** Which wall was recognised (`recaptcha`, `cloudflare`, `marker` …), for the log. */
+    readonly wall: string,
+  ) {
+    super(siteId, status, undefined);
+    this.message = `${siteId}: blocked by a bot wall (${wall})`;
+  }
+}
+
 /** A transient site fault: network error, 5xx. Retryable. */
 export class TransientSiteError extends SitescanError {
   static {
@@ -200,6 +222,25 @@ export class UnrecoverableSiteError extends SitescanError {
     message: string,
   ) {
     super(`${siteId}: ${message}`);
+  }
+}
+
+/**
+ * A 2xx page that is neither the site's results page, its "no results" page nor a wall: the
+ * definition no longer fits the site (a redesign). Never read as "not listed"; not retried, since
+ * the same page would come back.
+ */
+export class PageNotRecognisedError extends UnrecoverableSiteError {
+  static {
+    named(this, 'PageNotRecognisedError');
+  }
+
+  constructor(
+    siteId: string,
+    /** What was looked for and not found, for the log and `site:check`. */
+    readonly detail: string,
+  ) {
+    super(siteId, `page not recognised (layout changed?): ${detail}`);
   }
 }
 

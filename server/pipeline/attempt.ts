@@ -3,6 +3,8 @@
  * search's deadline so no retry starts that cannot finish in time.
  */
 import {
+  PageNotRecognisedError,
+  SiteBlockedError,
   SiteRateLimitedError,
   SiteTimeoutError,
   TransientSiteError,
@@ -33,9 +35,17 @@ export interface RetryContext {
   readonly random?: () => number;
 }
 
+/** Reason of a job that met a bot wall (see `server/sites/bot-walls.ts`). */
+export const BLOCKED_REASON = 'blocked (captcha)';
+/** Reason of a job whose page the site definition did not recognise. */
+export const PAGE_NOT_RECOGNISED_REASON = 'page not recognised (layout changed?)';
+
 /** A short reason for the log and the result table. */
 export function describeFailure(error: unknown): string {
   if (error instanceof SiteTimeoutError) return `timeout after ${error.timeoutMs} ms`;
+  // Before SiteRateLimitedError: a wall is push-back, but the table must say it was a wall.
+  if (error instanceof SiteBlockedError) return BLOCKED_REASON;
+  if (error instanceof PageNotRecognisedError) return PAGE_NOT_RECOGNISED_REASON;
   if (error instanceof SiteRateLimitedError) return `rate limited (${error.status})`;
   if (error instanceof Error) return error.message;
   return String(error);

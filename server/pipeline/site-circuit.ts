@@ -4,11 +4,12 @@
  * `resetTimeout` succeeds.
  *
  * Only faults of the site count: push-back (429/503) is handled by the limiter, and aborts
- * (cancel, deadline) are ours.
+ * (cancel, deadline) are ours. A bot wall is push-back too, but it counts: a site that walls us
+ * answers nothing usable, and leaving it alone a while is what its protection asks.
  */
 import CircuitBreaker from 'opossum';
 import type { CircuitState } from '../../lib/types';
-import { CircuitOpenError, JobEndedError, QueryNotSupportedError, SiteRateLimitedError } from '../errors';
+import { CircuitOpenError, JobEndedError, QueryNotSupportedError, SiteBlockedError, SiteRateLimitedError } from '../errors';
 
 /** Options of a site circuit. */
 export interface SiteCircuitOptions {
@@ -38,7 +39,7 @@ export class SiteCircuit {
       resetTimeout: this.resetTimeoutMs,
       // true = "not a failure of the site".
       errorFilter: (error: unknown) =>
-        error instanceof SiteRateLimitedError ||
+        (error instanceof SiteRateLimitedError && !(error instanceof SiteBlockedError)) ||
         error instanceof QueryNotSupportedError ||
         error instanceof JobEndedError ||
         // A signal aborted without a reason rejects with the platform's DOMException.

@@ -1,6 +1,7 @@
 /**
  * Reliability on a bad day: the sandbox's `stormy` profile (5xx storms, hangs, truncated and
- * malformed bodies, slow first bytes, 429s and blocks on every site) against the whole pipeline.
+ * malformed bodies, slow first bytes, bot walls and redesigned pages, 429s and blocks on every
+ * site) against the whole pipeline.
  *
  *   20 searches × every site ──▶ pipeline ──▶ stormy sandbox
  *                                   │
@@ -8,12 +9,14 @@
  *
  * What must hold whatever the network does: no unhandled rejection, no stuck search (each ends by
  * its deadline plus a small grace), every log contiguous, every site job ended exactly once, and
- * a failure is reported as `failed`/`skipped` with a reason — never as `done` with garbage.
+ * a failure is reported as `failed`/`skipped` with a reason — never as `done` with garbage, and
+ * never as `not_found` for a business the site lists (`/__sandbox/truth`) when a calm day finds it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSiteEndEvent, isTerminalStatus, type BusinessQuery, type SearchSnapshot, type SiteResult } from '../../lib/types';
 import { reasonOf } from '../../lib/search-state';
 import { startTestSitescan, type TestSitescan } from '../test-support';
+import { PAGE_NOT_RECOGNISED_REASON } from './attempt';
 
 const SEARCHES = 20;
 const DEADLINE_MS = 3_000;
@@ -64,6 +67,7 @@ describe('pipeline against the stormy sandbox', () => {
 
       let done = 0;
       let failed = 0;
+      let unrecognised = 0;
       const suspects: { query: BusinessQuery; businessId: string; result: SiteResult }[] = [];
       for (const { snapshot, elapsedMs, businessId } of ended) {
         const { search, results, events } = snapshot;
@@ -90,6 +94,7 @@ describe('pipeline against the stormy sandbox', () => {
 
           if (result.status === 'failed' || result.status === 'skipped') {
             failed++;
+            if (result.error === PAGE_NOT_RECOGNISED_REASON) unrecognised++;
             expect(result.error, `${label}: ${result.siteId} ${result.status} without a reason`).toMatch(/\S/);
             expect(reasonOf(terminal[0]!), `${label}: ${result.siteId} event without a reason`).toMatch(/\S/);
             continue;
@@ -104,13 +109,27 @@ describe('pipeline against the stormy sandbox', () => {
       }
 
       // The storm really blew: every kind of fault was served, and jobs both failed and succeeded.
-      const faults = { serverError: 0, hang: 0, truncated: 0, malformed: 0, slowFirstByte: 0 };
+      const faults = { serverError: 0, hang: 0, truncated: 0, malformed: 0, slowFirstByte: 0, wall: 0, layoutChanged: 0 };
       for (const site of Object.values(sandbox.stats().sites)) {
         for (const kind of Object.keys(faults) as (keyof typeof faults)[]) faults[kind] += site.faults[kind];
       }
       for (const [kind, count] of Object.entries(faults)) expect(count, `${kind} faults served`).toBeGreaterThan(0);
       expect(done).toBeGreaterThan(0);
       expect(failed).toBeGreaterThan(0);
+      expect(unrecognised, 'redesigned pages end failed "page not recognised"').toBeGreaterThan(0);
+
+      // Every "not listed" of a business the site lists, by the sandbox's own account.
+      const listedButNotFound = new Set<SiteResult>();
+      await Promise.all(
+        suspects
+          .filter(({ result }) => result.status === 'done' && result.outcome === 'not_found')
+          .map(async ({ businessId, result }) => {
+            const truth = (await (await fetch(`${sandbox.url}/__sandbox/truth?site=${encodeURIComponent(result.siteId)}&business=${businessId}`)).json()) as {
+              listing: unknown;
+            };
+            if (truth.listing !== null) listedButNotFound.add(result);
+          }),
+      );
 
       // Aborted hangs and cut bodies settle after the searches end: close everything, then look.
       await app.dispose();
@@ -123,6 +142,7 @@ describe('pipeline against the stormy sandbox', () => {
       const calm = await startTestSitescan({ SANDBOX_PROFILE: 'calm', SANDBOX_SPEED: '0.05', SEARCH_DEADLINE_MS: '20000' });
       try {
         const garbage: string[] = [];
+        const falseNotFound: string[] = [];
         await Promise.all(
           suspects.map(async ({ query, businessId, result }) => {
             const { id } = await calm.services.searches.create(query, { sites: [result.siteId] });
@@ -130,8 +150,11 @@ describe('pipeline against the stormy sandbox', () => {
             const got = `${result.status}/${result.outcome} ${JSON.stringify(result.listing?.name ?? null)}`;
             const want = `${reference.status}/${reference.outcome} ${JSON.stringify(reference.listing?.name ?? null)}`;
             if (got !== want) garbage.push(`${businessId} on ${result.siteId}: stormy ${got}, calm ${want}`);
+            // Listed, and found on a calm day: the storm (a wall, a redesign) made it "not listed".
+            if (listedButNotFound.has(result) && reference.outcome !== 'not_found') falseNotFound.push(`${businessId} on ${result.siteId}: calm ${want}`);
           }),
         );
+        expect(falseNotFound, 'not_found for a listed business that a calm day finds').toEqual([]);
         expect(garbage, 'done jobs whose answer is not what the site answers on a calm day').toEqual([]);
       } finally {
         await calm.dispose();

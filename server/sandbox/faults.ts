@@ -9,6 +9,10 @@
  * | `truncated`       | 200 with the full Content-Length, part of the body, then the socket is reset |
  * | `malformed`       | 200, complete, but the body is cut: invalid JSON, or HTML missing its end    |
  * | `slowFirstByte`   | a correct answer whose first byte comes 1.5–3 s late (× speed)               |
+ * | `wall`            | 200 with a bot wall instead of the page: reCAPTCHA, hCaptcha, Cloudflare's   |
+ * |                   | challenge or an "automation" interstitial (see walls.ts); directory sites only |
+ * | `layoutChanged`   | 200 with the results in another site's markup, as after a redesign: the      |
+ * |                   | site's definition no longer fits (see walls.ts); directory sites only        |
  *
  * A hung or truncated request gives its concurrency slot back at once: the server has dropped it,
  * only the client still waits, so a client that times out and tries again is never counted over
@@ -23,16 +27,21 @@ export interface FaultRates {
   readonly truncated: number;
   readonly malformed: number;
   readonly slowFirstByte: number;
+  readonly wall: number;
+  readonly layoutChanged: number;
 }
 
 /** A fault's name. */
 export type FaultKind = keyof FaultRates;
 
 /** The fault names, in the order {@link planFault} draws them. */
-export const FAULT_KINDS: readonly FaultKind[] = ['serverError', 'hang', 'truncated', 'malformed', 'slowFirstByte'];
+export const FAULT_KINDS: readonly FaultKind[] = ['serverError', 'hang', 'truncated', 'malformed', 'slowFirstByte', 'wall', 'layoutChanged'];
 
 /** No faults at all. */
-export const NO_FAULTS: FaultRates = { serverError: 0, hang: 0, truncated: 0, malformed: 0, slowFirstByte: 0 };
+export const NO_FAULTS: FaultRates = { serverError: 0, hang: 0, truncated: 0, malformed: 0, slowFirstByte: 0, wall: 0, layoutChanged: 0 };
+
+/** Faults only a directory site can serve (its pages have markup to change); an API's rates of them are 0. */
+export const PAGE_FAULT_KINDS: readonly FaultKind[] = ['wall', 'layoutChanged'];
 
 /** Extra delay of a slow first byte at speed 1, in ms. */
 export const SLOW_FIRST_BYTE_MS = { min: 1500, max: 3000 } as const;

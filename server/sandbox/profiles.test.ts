@@ -8,7 +8,7 @@ import { SANDBOX_SITES } from './sandbox-sites';
 /** Faults met in `n` seeded draws. */
 function draw(rates: FaultRates, n: number, seed = 'faults'): Record<FaultKind | 'none', number> {
   const rng = createRng(seed);
-  const counts = { none: 0, serverError: 0, hang: 0, truncated: 0, malformed: 0, slowFirstByte: 0 };
+  const counts = { none: 0, serverError: 0, hang: 0, truncated: 0, malformed: 0, slowFirstByte: 0, wall: 0, layoutChanged: 0 };
   for (let i = 0; i < n; i++) counts[planFault(rates, rng) ?? 'none']++;
   return counts;
 }

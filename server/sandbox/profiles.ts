@@ -6,7 +6,7 @@
  * |-----------|-----------------------------------------------------------|---------|--------|
  * | `default` | 2% 5xx, 0.3% hang, 0.5% truncated, 0.5% malformed, 2% slow | × 1     | × 1    |
  * | `calm`    | none (deterministic tests)                                | × 1     | × 1    |
- * | `stormy`  | 10% 5xx, 3% hang, 4% truncated, 4% malformed, 8% slow; every site at least faultiness 1 | × 1.3 | × 1 |
+ * | `stormy`  | 10% 5xx, 3% hang, 4% truncated, 4% malformed, 8% slow, 3% bot wall, 2% layout changed; every site at least faultiness 1 | × 1.3 | × 1 |
  * | `load`    | none                                                      | × 0.1   | × 20   |
  *
  * `default` is tuned so that a search keeps its promise: with sitescan's retries (2 by default),
@@ -41,14 +41,14 @@ export interface ProfileSpec {
 /** The profiles. */
 export const PROFILES: Readonly<Record<SandboxProfile, ProfileSpec>> = {
   default: {
-    faults: { serverError: 0.02, hang: 0.003, truncated: 0.005, malformed: 0.005, slowFirstByte: 0.02 },
+    faults: { serverError: 0.02, hang: 0.003, truncated: 0.005, malformed: 0.005, slowFirstByte: 0.02, wall: 0, layoutChanged: 0 },
     minFaultiness: 0,
     latencyFactor: 1,
     limitFactor: 1,
   },
   calm: { faults: NO_FAULTS, minFaultiness: 0, latencyFactor: 1, limitFactor: 1 },
   stormy: {
-    faults: { serverError: 0.1, hang: 0.03, truncated: 0.04, malformed: 0.04, slowFirstByte: 0.08 },
+    faults: { serverError: 0.1, hang: 0.03, truncated: 0.04, malformed: 0.04, slowFirstByte: 0.08, wall: 0.03, layoutChanged: 0.02 },
     minFaultiness: 1,
     latencyFactor: 1.3,
     limitFactor: 1,
@@ -66,6 +66,8 @@ export function faultRatesFor(profile: SandboxProfile, faultiness: number): Faul
     truncated: spec.faults.truncated * k,
     malformed: spec.faults.malformed * k,
     slowFirstByte: spec.faults.slowFirstByte * k,
+    wall: spec.faults.wall * k,
+    layoutChanged: spec.faults.layoutChanged * k,
   };
 }
 

@@ -33,7 +33,7 @@ import { ADAPTER_KINDS, type AdapterKind, type DeclarativeSiteDefinitionInput } 
 import { createApiEmulations, type ApiAnswer, type ApiEmulation, type ApiWorld } from './apis';
 import { createDataset, type DatasetSite, type SandboxDataset } from './dataset';
 import { Endpoint, type EndpointOptions, type SandboxSiteStats } from './endpoint';
-import { malform, planFault, serverErrorStatus, slowFirstByteMs, validateFaultRates, type FaultRates } from './faults';
+import { malform, PAGE_FAULT_KINDS, planFault, serverErrorStatus, slowFirstByteMs, validateFaultRates, type FaultRates } from './faults';
 import { sampleLatencyMs } from './latency';
 import {
   CONTENT_TYPES,
@@ -51,6 +51,7 @@ import { rateLimitFields, retryAfterSeconds } from './push-back';
 import { createRng, type Rng, type SeedPart } from './rng';
 import { SANDBOX_SITES, siteDefinitionFor, type SandboxSiteSpec } from './sandbox-sites';
 import { MAX_RESULTS, SiteSearchIndex } from './site-search';
+import { renderRedesigned, renderWall } from './walls';
 
 const log = logger.child({ module: 'sandbox' });
 
@@ -154,6 +155,8 @@ interface Hooks {
   answer(window: { remaining: number; resetMs: number }, body: string): Answer;
   /** Headers on every admitted answer (`RateLimit-*`). */
   headers?(window: { remaining: number; resetMs: number }): Readonly<Record<string, string>>;
+  /** The page of a page fault (`wall`, `layoutChanged`; directory sites only), or undefined for the healthy answer. */
+  pageFault?(kind: 'wall' | 'layoutChanged', rng: Rng): Answer | undefined;
 }
 
 /** Fraction of a site's latency a refusal takes: limits sit at the edge and answer fast. */
@@ -230,8 +233,10 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
   const { port, host, seed, speed, businesses, profile } = resolveSandboxOptions(options);
   const profileSpec = PROFILES[profile];
   const emulations = createApiEmulations({ limitFactor: profileSpec.limitFactor });
-  const faultsOf = (id: string, faultiness: number): FaultRates => {
-    const rates = { ...faultRatesFor(profile, faultiness), ...options.faultOverrides?.[id] };
+  const faultsOf = (id: string, faultiness: number, pages = true): FaultRates => {
+    // An API answers JSON to code adapters: it has no page to wall or redesign.
+    const noPages = pages ? {} : Object.fromEntries(PAGE_FAULT_KINDS.map((kind) => [kind, 0]));
+    const rates = { ...faultRatesFor(profile, faultiness), ...noPages, ...options.faultOverrides?.[id] };
     validateFaultRates(rates, `faultOverrides.${id}`);
     return rates;
   };
@@ -276,7 +281,7 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
       };
       const endpoint = endpointFor(kind, announced, {
         latency: emulation.latency,
-        faults: faultsOf(kind, emulation.faultiness),
+        faults: faultsOf(kind, emulation.faultiness, false),
         pushBack: emulation.blocksAbusers ? 'block' : 'api',
         blocks: emulation.blocksAbusers === true,
       });
@@ -387,7 +392,7 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
             return { status: 500, contentType: CONTENT_TYPES.json, body: JSON.stringify({ error: { code: 'internal', message: 'sandbox error' } }) };
           }
         };
-        deliver(endpoint, res, answer, fault, rng, latencyMs, admission.release, hooks.errorKind);
+        deliver(endpoint, res, answer, fault, rng, latencyMs, admission.release, hooks);
       },
       () => {
         // The client left (or sent too much) before its body arrived: nothing to answer.
@@ -406,15 +411,20 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
     rng: Rng,
     latencyMs: number,
     release: () => void,
-    errorKind: 'html' | 'json',
+    hooks: Hooks,
   ) => {
     if (fault) endpoint.faultCounts[fault]++;
     switch (fault) {
+      case 'wall':
+      case 'layoutChanged': {
+        const page = hooks.pageFault?.(fault, rng);
+        return answerLater(endpoint, res, page ?? answer, latencyMs, { release });
+      }
       case undefined:
         return answerLater(endpoint, res, answer, latencyMs, { release });
       case 'serverError': {
         const status = serverErrorStatus(rng);
-        return answerLater(endpoint, res, () => serverError(status, errorKind), latencyMs, { release });
+        return answerLater(endpoint, res, () => serverError(status, hooks.errorKind), latencyMs, { release });
       }
       case 'hang':
         // The server dropped the request: its slot is free, only the client still waits.
@@ -486,6 +496,12 @@ export async function startSandboxServer(options: SandboxOptions = {}): Promise<
         }
       },
       blocked: (retryInMs) => ({ status: 403, body: renderBlocked(layout.kind, spec.name, retryInMs), contentType }),
+      pageFault(kind, rng) {
+        // Only the search page: a fault of a listing page would not test "not listed".
+        if (req.method !== 'GET' || rest !== spec.searchPath || q === null || q.trim() === '') return undefined;
+        const searched = page(q, where, site.index.search(q, where, spec.layout === 'paginated' ? PAGINATED_MAX_RESULTS : MAX_RESULTS));
+        return kind === 'wall' ? renderWall(searched, rng) : renderRedesigned(spec.layout, searched);
+      },
       headers: spec.pushBack === 'ratelimit-headers' ? (window) => rateLimitFields(endpoint.limits, window.remaining, window.resetMs) : undefined,
       answer() {
         const detailPrefix = `/${spec.detailPath}/`;

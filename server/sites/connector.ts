@@ -1,11 +1,15 @@
 /**
  * A connector asks one site for one business and returns what the site lists. It knows HTTP and
  * the site's format; it knows nothing of queues, limits or retries (the pipeline owns those) but
- * classifies every failure into a named error the pipeline can act on.
+ * classifies every failure into a named error the pipeline can act on. An answer becomes
+ * listings only once it is recognised (`page-recognition.ts`): a bot wall leaves as
+ * `SiteBlockedError` (push-back), a page that is neither results nor "no results" as
+ * `PageNotRecognisedError` — never as an empty list, which would read as "not listed".
  */
 import type { BusinessQuery, Listing } from '../../lib/types';
-import { TransientSiteError } from '../errors';
-import { extractHtml, extractJson, webUrl } from './extract';
+import { PageNotRecognisedError, SiteBlockedError } from '../errors';
+import { webUrl } from './extract';
+import { readPage } from './page-recognition';
 import { fillPlaceholders, isUrlPlaceholder, type DeclarativeSiteDefinition, type SiteDefinition } from './site-definition';
 import { fetchFromSite, type RateWindow } from './site-fetch';
 
@@ -64,24 +68,16 @@ export class HttpConnector implements SiteConnector {
     return response.window ? { listings, window: response.window } : { listings };
   }
 
-  private parse(text: string, pageUrl: URL) {
-    const definition = this.definition;
-    if (definition.kind === 'html') {
-      // HTML parsers accept a cut-off page without a word, so a truncated answer would pass as a
-      // page with fewer or mangled listings ("done" with garbage). A page that opens <html> and
-      // never closes it was cut off: retry it like invalid JSON.
-      if (/<html[\s>]/i.test(text) && !/<\/html\s*>/i.test(text)) {
-        throw new TransientSiteError(definition.id, 'page is cut off (no </html>)');
-      }
-      return extractHtml(text, definition.extract, pageUrl);
+  private parse(text: string, pageUrl: URL): readonly Listing[] {
+    const reading = readPage(this.definition, text, pageUrl);
+    switch (reading.kind) {
+      case 'results':
+      case 'no-results':
+        return reading.listings;
+      case 'wall':
+        throw new SiteBlockedError(this.definition.id, 200, reading.wall);
+      case 'unrecognised':
+        throw new PageNotRecognisedError(this.definition.id, reading.detail);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Usually a truncated answer, which a retry can fix.
-      throw new TransientSiteError(definition.id, 'answer is not valid JSON');
-    }
-    return extractJson(body, definition.extract);
   }
 }

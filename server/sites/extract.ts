@@ -44,7 +44,15 @@ export function extractHtml(
   rules: Extract<SiteDefinition, { kind: 'html' }>['extract'],
   pageUrl?: URL,
 ): Listing[] {
-  const $ = cheerio.load(html);
+  return extractHtmlFrom(cheerio.load(html), rules, pageUrl);
+}
+
+/** {@link extractHtml} on a page already parsed, for callers that read the page further. */
+export function extractHtmlFrom(
+  $: cheerio.CheerioAPI,
+  rules: Extract<SiteDefinition, { kind: 'html' }>['extract'],
+  pageUrl?: URL,
+): Listing[] {
   if (rules.jsonLd) {
     const fromJsonLd = extractJsonLd($, pageUrl);
     if (fromJsonLd.length > 0) return fromJsonLd;

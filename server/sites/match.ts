@@ -18,7 +18,11 @@
  * the street given and wrong as well: (0.55 + 0.55 + 0.10) / 2.90 = 0.41 → `not_found`.
  *
  * Invariants:
- * - the name MUST pass for any outcome but `not_found`; it is always compared;
+ * - the name MUST pass for any outcome but `not_found`, with one exception: a name written
+ *   shorter or longer by one source (all words of one inside the other, sharing a distinctive
+ *   word — not only trade words like `Cafe`) is the business when the phone agrees and the street
+ *   does not disagree, or when the street agrees in the same place; then the name is `mismatch`
+ *   and the outcome `partial` at best ("found with possible errors"). It is always compared;
  * - a name that passes only loosely (words added or missing: `Ohio Valley Plumbing` /
  *   `Ohio Valley Plumbing & Heating`) MUST be confirmed by a hard identifier — the phone, the
  *   street or the website — or the listing is a near-namesake: `not_found`;
@@ -27,12 +31,15 @@
  *   once, while a same-named one differs in all of them;
  * - `found` MUST mean every field the query supplied (and the name) is `match`;
  * - a listing in another city (state, or ZIP when cities cannot be compared) MUST be
- *   `not_found` unless its phone matches: it is another business of the same name;
+ *   `not_found` unless its phone matches: it is another business of the same name. A
+ *   neighbourhood given for its city (`localities.ts`: `Georgetown` / `Washington DC`) is the
+ *   same city;
  * - website verdicts never move the score: the published weights give it none.
  */
 import { ratio } from 'fuzzball';
 import type { BusinessQuery, FieldVerdict, Listing, MatchField, Outcome } from '../../lib/types';
 import { parseAddress, sameStreet, sameUnit, type ParsedAddress } from './normalize-address';
+import { sameLocality } from './localities';
 import { compareNames } from './normalize-name';
 import { normalizePhone } from './normalize-phone';
 import { normalizeWebsite } from './normalize-website';
@@ -158,6 +165,16 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
   // Shared words alone make a near-namesake as often as a variant: only an identifier says which.
   const identified = phoneMatches || streetMatches || websiteMatches;
   const namePasses = name !== undefined && name.pass && (name.strict || identified);
+  // A name written shorter or longer (`Mei Lin's` / `Mei Lin's Fine Szechuan Cuisine`, `Rosa` /
+  // `Trattoria Rosa`) is the same business when the hard identifiers say so: the phone with no
+  // street against it, or the same street in the same place. One name must lie inside the other:
+  // `Smith Plumbing` / `Smith Electric` each say something the other contradicts.
+  const nameDiffers =
+    !namePasses &&
+    name !== undefined &&
+    name.sharesDistinctive &&
+    name.subset &&
+    ((phoneMatches && !(streetCompared && !streetMatches)) || (streetMatches && !elsewhere));
   fields.name = listingName === undefined ? 'missing' : namePasses ? 'match' : 'mismatch';
   weigh(MATCH_WEIGHTS.name, namePasses);
 
@@ -168,7 +185,7 @@ export function matchListing(query: BusinessQuery, listing: Listing): MatchResul
     !identified &&
     [fields.phone === 'mismatch', fields.website === 'mismatch', streetCompared && !streetMatches].filter(Boolean).length >= 2;
   let outcome: Outcome;
-  if (!namePasses || contradicted || (elsewhere && !phoneMatches)) outcome = 'not_found';
+  if (!(namePasses || nameDiffers) || contradicted || (elsewhere && !phoneMatches)) outcome = 'not_found';
   else if (verdicts.every((verdict) => verdict === 'match')) outcome = 'found';
   else if (score >= MATCH_THRESHOLD - SCORE_EPSILON) outcome = 'partial';
   else outcome = 'not_found';
@@ -236,8 +253,10 @@ function compareAddresses(
   }
   const stateDiffers =
     query.state !== undefined && listing.state !== undefined && query.state !== listing.state;
+  // A neighbourhood given for its city (`Georgetown` / `Washington`) is the same place.
+  const sameCity = query.city !== undefined && listing.city !== undefined && sameLocality(query.city, listing.city, query.state ?? listing.state);
   if (query.city !== undefined && listing.city !== undefined) {
-    const matched = query.city === listing.city && !stateDiffers;
+    const matched = sameCity && !stateDiffers;
     components.push(['city', matched]);
     conflicts.push(!matched);
   }
@@ -249,7 +268,7 @@ function compareAddresses(
   // differing city name, since USPS accepts several city names for one ZIP.
   let elsewhere: boolean;
   if (query.zip !== undefined && !zipDiffers && listing.zip !== undefined) elsewhere = false;
-  else if (query.city !== undefined && listing.city !== undefined) elsewhere = query.city !== listing.city || stateDiffers;
+  else if (query.city !== undefined && listing.city !== undefined) elsewhere = !sameCity || stateDiffers;
   else if (zipDiffers) elsewhere = true;
   else elsewhere = stateDiffers;
 

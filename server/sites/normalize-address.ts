@@ -65,7 +65,8 @@ const STREET_SUFFIXES: ReadonlyMap<string, string> = new Map(
       ['BCH', 'BEACH'],
       ['BND', 'BEND'],
       ['BLF', 'BLUFF'],
-      ['BLVD', 'BOULEVARD', 'BOUL', 'BOULV'],
+      // `BLV` is not in Publication 28, but listings write it (`Wilshire Blv.`) and no other suffix uses it.
+      ['BLVD', 'BOULEVARD', 'BOUL', 'BOULV', 'BLV'],
       ['BR', 'BRANCH', 'BRNCH'],
       ['BRG', 'BRIDGE', 'BRDGE'],
       ['BRK', 'BROOK'],

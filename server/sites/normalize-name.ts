@@ -52,13 +52,72 @@ const LEGAL_SUFFIXES: ReadonlySet<string> = new Set([
 const FILLER_WORDS: ReadonlySet<string> = new Set(['and', 'the', 'of']);
 
 /**
+ * Short and long forms of words in business names, each mapped to one form so that `Katz's Deli`
+ * and `Katz's Delicatessen` are the same words. From the abbreviations style guides and
+ * directories use for company names (AP Stylebook: Bros., Co., Corp.; USPS Publication 28's
+ * business-word abbreviations: Ctr, Mt, Ft, St for Saint) and everyday trade words. Applied to
+ * both names alike, so a word's meaning in context does not matter (`Main St Grill` stays
+ * comparable with `Main Street Grill` and with itself).
+ */
+const NAME_SYNONYMS: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    delicatessen: 'deli', bros: 'brothers', bro: 'brother', assoc: 'associates', assocs: 'associates', assn: 'association',
+    ctr: 'center', centre: 'center', cntr: 'center', st: 'saint', mt: 'mount', ft: 'fort', dr: 'doctor',
+    intl: 'international', mfg: 'manufacturing', svc: 'service', svcs: 'services', auto: 'automotive', lab: 'laboratory',
+    labs: 'laboratories', dept: 'department', univ: 'university', natl: 'national', mgmt: 'management', med: 'medical',
+    hosp: 'hospital', pharm: 'pharmacy', rx: 'pharmacy', restaurante: 'restaurant', rstrnt: 'restaurant', bbq: 'barbecue',
+    'bar-b-q': 'barbecue', barbeque: 'barbecue', ctrs: 'centers', apts: 'apartments', hts: 'heights', pt: 'point',
+    mtn: 'mountain', twr: 'tower', bldrs: 'builders', contr: 'contractors', cleaners: 'cleaners', dds: 'dental',
+    grille: 'grill', theatre: 'theater', ctry: 'country', cty: 'county', sq: 'square', n: 'north', s: 'south', e: 'east', w: 'west',
+  }),
+);
+
+/**
+ * Words that say what a business does rather than which one it is: two names sharing only these
+ * (`Blue Heron Cafe` / `Golden Cafe`) share nothing distinctive. Rare words — the proper names —
+ * are what tells businesses apart, as in tf-idf weighting; these are the common ones of
+ * directory names (trade and place words, and the descriptive words guides add).
+ */
+const COMMON_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a an at in on for by to my our your cafe coffee restaurant grill bar pub deli bakery pizza pizzeria trattoria taqueria bistro kitchen ' +
+    'diner house steak steakhouse sushi thai chinese mexican italian indian cuisine fine food foods market store shop shoppe ' +
+    'salon spa hair nails beauty barber studio fitness gym yoga dental dentistry dentist family medical clinic health care center ' +
+    'services service plumbing heating cooling electric electrical roofing construction builders contractors repair auto automotive ' +
+    'tire tires body collision law office offices firm group associates partners insurance realty real estate agency company ' +
+    'cleaners cleaning laundry pharmacy florist flowers hardware supply supplies pet vet veterinary animal hospital school academy ' +
+    'church bank hotel inn motel suites apartments north south east west new old city county national american international ' +
+    'oyster roasters szechuan family hair the and of saint mount fort'
+  ).split(' '),
+);
+
+/**
  * A business name in comparable form: lower-case ASCII, `&` as `and`, apostrophes and periods
  * removed (`Joe's` → `joes`, `L.L.C.` → `llc`), other punctuation as spaces, a leading `the`
  * and trailing legal suffixes (`Inc`, `LLC`, `& Co.` …) dropped. A name made only of such words
  * (`The Company`) is kept whole rather than emptied.
  */
 export function normalizeName(name: string): string {
+  let normalized = normalizedNames.get(name);
+  if (normalized === undefined) {
+    // A search compares its one query name with every candidate of every site: remember it.
+    if (normalizedNames.size >= NORMALIZED_NAMES_CAP) normalizedNames.clear();
+    normalized = normalizeNameUncached(name);
+    normalizedNames.set(name, normalized);
+  }
+  return normalized;
+}
+
+/** Names normalised lately; cleared when full, which costs one recomputation per name. */
+const normalizedNames = new Map<string, string>();
+const NORMALIZED_NAMES_CAP = 4096;
+
+function normalizeNameUncached(name: string): string {
   const words = name
+    // A branch or city qualifier in brackets (`Blue Heron Cafe (Portland)`) is not part of the name.
+    .replace(/\([^)]*\)|\[[^\]]*\]/g, ' ')
+    // `Anchor, The`: the article a guide moved to the end for sorting.
+    .replace(/,\s*the\s*$/i, '')
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -67,7 +126,8 @@ export function normalizeName(name: string): string {
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
     .split(' ')
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((word) => NAME_SYNONYMS.get(word) ?? word);
   let start = 0;
   let end = words.length;
   if (words[0] === 'the') start = 1;
@@ -88,6 +148,10 @@ export interface NameComparison {
   readonly coverage: number;
   /** Whether the names are taken to name the same business. */
   readonly pass: boolean;
+  /** Whether they share a distinctive word: one that is not a common trade or place word. */
+  readonly sharesDistinctive: boolean;
+  /** Whether every word of the shorter name is a word of the longer (`Rosa` / `Trattoria Rosa`). */
+  readonly subset: boolean;
   /**
    * Whether they pass as the same words (equal, or token_sort ≥ {@link NAME_SORT_MIN} with every
    * word paired: order and typos only). A pass that is not strict rests on shared words with one more or fewer
@@ -105,7 +169,7 @@ export interface NameComparison {
 export function compareNames(a: string, b: string): NameComparison {
   const left = normalizeName(a);
   const right = normalizeName(b);
-  if (!left || !right) return { setScore: 0, sortScore: 0, coverage: 0, pass: false, strict: false };
+  if (!left || !right) return { setScore: 0, sortScore: 0, coverage: 0, pass: false, strict: false, sharesDistinctive: false, subset: false };
   // Our strings are already processed; fuzzball's own cleanup would only repeat the work.
   const setScore = token_set_ratio(left, right, { full_process: false });
   const sortScore = token_sort_ratio(left, right, { full_process: false });
@@ -115,7 +179,18 @@ export function compareNames(a: string, b: string): NameComparison {
   // also needs every word paired with a near-identical one.
   const strict = left.replace(/ /g, '') === right.replace(/ /g, '') || (sortScore >= NAME_SORT_MIN && coverage === 1);
   const pass = strict || (setScore >= NAME_SET_MIN && coverage >= NAME_COVERAGE_MIN);
-  return { setScore, sortScore, coverage, pass, strict };
+  const leftWords = new Set(left.split(' ').map(stem));
+  const rightWords = new Set(right.split(' ').map(stem));
+  const [shorter, longer] = leftWords.size <= rightWords.size ? [leftWords, rightWords] : [rightWords, leftWords];
+  const shared = [...shorter].filter((word) => longer.has(word));
+  const sharesDistinctive = shared.some((word) => word.length > 1 && !FILLER_WORDS.has(word) && !COMMON_WORDS.has(word) && !COMMON_WORDS.has(`${word}s`));
+  const subset = shared.length === shorter.size;
+  return { setScore, sortScore, coverage, pass, strict, sharesDistinctive, subset };
+}
+
+/** A word without its possessive or plural `s` (`lins` → `lin`), so `Mei Lin` and `Mei Lin's` share `lin`. */
+function stem(word: string): string {
+  return word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
 }
 
 /** Greedy one-to-one pairing of distinct words, exact pairs first, then near ones. */

@@ -2,6 +2,7 @@
  * A site definition is data: which URL to ask, how fast it may be asked, and where the listing's
  * fields sit in the answer. The built-in list and a user's `SITES_FILE` share this schema.
  */
+import { load } from 'cheerio';
 import { z } from 'zod';
 import { siteIdSchema } from '../../lib/schemas';
 
@@ -90,6 +91,64 @@ const jsonExtractSchema = z.strictObject({
   url: z.string().min(1).optional(),
 });
 
+/** An empty document, to check CSS selectors once at load rather than on the first page. */
+const emptyDocument = load('');
+
+const cssSelectorSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .superRefine((selector, ctx) => {
+    try {
+      emptyDocument(selector);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `not a valid CSS selector: ${JSON.stringify(selector)} (${error instanceof Error ? error.message : String(error)})` });
+    }
+  });
+
+/** Text looked for in a page, case-insensitive. 1–200 characters. */
+const markerTextSchema = z.string().trim().min(1).max(200);
+
+/**
+ * One marker of an HTML page: present when an element matches `selector`, or when the page's
+ * text contains `text` (case-insensitive). Exactly one of the two.
+ */
+const htmlMarkerSchema = z.union([z.strictObject({ selector: cssSelectorSchema }), z.strictObject({ text: markerTextSchema })], {
+  error: 'a marker is {"selector": "<css>"} or {"text": "<words on the page>"}',
+});
+
+/**
+ * One marker of a JSON answer: present when the dot `path` leads to a value (not undefined), or
+ * when the raw answer contains `text` (case-insensitive). Exactly one of the two.
+ */
+const jsonMarkerSchema = z.union([z.strictObject({ path: z.string().min(1).max(300) }), z.strictObject({ text: markerTextSchema })], {
+  error: 'a marker is {"path": "<dot.path>"} or {"text": "<words in the answer>"}',
+});
+
+/**
+ * How to recognise the site's pages, so that "no listing" rests on evidence (see
+ * `page-recognition.ts`). Optional; each list is "any marker present". Without `resultsPage` and
+ * `noResults`, a page with no listing is checked for the structure the definition expects.
+ */
+function pagesSchema<M extends z.ZodType>(marker: M) {
+  const markers = z.array(marker).min(1).max(20).optional();
+  return z
+    .strictObject({
+      /** The site's results page, even when it lists nothing. */
+      resultsPage: markers,
+      /** The site's "no results" page (or message). */
+      noResults: markers,
+      /** The site's own bot wall or block page, beyond the common ones recognised anyway. */
+      blocked: markers,
+    })
+    .optional();
+}
+
+/** A marker of an HTML page. */
+export type HtmlPageMarker = z.output<typeof htmlMarkerSchema>;
+/** A marker of a JSON answer. */
+export type JsonPageMarker = z.output<typeof jsonMarkerSchema>;
+
 const common = {
   id: siteIdSchema,
   name: z.string().min(1).max(100),
@@ -123,8 +182,8 @@ export type AdapterKind = (typeof ADAPTER_KINDS)[number];
 
 /** Schema of one site definition. */
 export const siteDefinitionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...common, kind: z.literal('html'), extract: htmlExtractSchema }),
-  z.strictObject({ ...common, kind: z.literal('json'), extract: jsonExtractSchema }),
+  z.strictObject({ ...common, kind: z.literal('html'), extract: htmlExtractSchema, pages: pagesSchema(htmlMarkerSchema) }),
+  z.strictObject({ ...common, kind: z.literal('json'), extract: jsonExtractSchema, pages: pagesSchema(jsonMarkerSchema) }),
   // An adapter's `search.url` is its API's base URL; the adapter builds requests in code.
   z.strictObject({ ...common, kind: z.enum(ADAPTER_KINDS) }),
 ]);

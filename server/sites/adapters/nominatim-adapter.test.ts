@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SiteBlockedError } from '../../errors';
 import { fixture, startFixtureServer, type FixtureServer } from './testing/fixture-server';
 import { NOMINATIM_PROFILE, NominatimAdapter } from './nominatim-adapter';
 
@@ -73,5 +74,19 @@ describe('NominatimAdapter', () => {
     });
     expect(skipReason).toBeUndefined();
     expect(NOMINATIM_PROFILE.keyVariable).toBeUndefined();
+  });
+});
+
+describe('a place API behind a bot wall', () => {
+  it('reads an HTML challenge where JSON was expected as push-back, not as an empty answer', async () => {
+    const walled = await startFixtureServer();
+    try {
+      walled.answer('/search', { body: '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={}</script></body></html>' });
+      const search = new NominatimAdapter({ baseUrl: walled.url }).search({ name: 'Blue Door Bakery' }, options);
+      await expect(search).rejects.toThrow(SiteBlockedError);
+      await expect(search).rejects.toMatchObject({ wall: 'cloudflare' });
+    } finally {
+      await walled.close();
+    }
   });
 });

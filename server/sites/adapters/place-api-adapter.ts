@@ -9,7 +9,8 @@
  * (a retry may get a whole answer), never a TypeError; a single odd item is skipped, not fatal.
  */
 import type { BusinessQuery, Listing } from '../../../lib/types';
-import { TransientSiteError, UnrecoverableSiteError } from '../../errors';
+import { SiteBlockedError, TransientSiteError, UnrecoverableSiteError } from '../../errors';
+import { recogniseWall } from '../bot-walls';
 import type { SearchAttemptOptions, SiteAnswer, SiteConnector } from '../connector';
 import { MAX_LISTINGS_PER_ANSWER, webUrl } from '../extract';
 import { siteDefinitionSchema, type AdapterKind, type AdapterSiteDefinition, type SiteLimits } from '../site-definition';
@@ -92,6 +93,9 @@ export abstract class PlaceApiAdapter implements SiteConnector {
     try {
       body = JSON.parse(response.text);
     } catch {
+      // A bot wall in front of an API answers HTML: push-back, never an empty answer.
+      const wall = recogniseWall(response.text);
+      if (wall) throw new SiteBlockedError(id, response.status, wall.wall);
       // Usually a truncated answer or an HTML error page from a proxy: a retry can fix both.
       throw new TransientSiteError(id, 'answer is not valid JSON');
     }
