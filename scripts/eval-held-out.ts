@@ -36,8 +36,9 @@ export interface HeldOutPair {
   readonly same: boolean;
 }
 
-type Shape = 'street+phone' | 'city+phone' | 'street';
-const SHAPES: readonly Shape[] = ['street+phone', 'city+phone', 'street'];
+/** How users type a query: name + street + phone, name + city + phone, name + street. */
+export type Shape = 'street+phone' | 'city+phone' | 'street';
+export const SHAPES: readonly Shape[] = ['street+phone', 'city+phone', 'street'];
 
 const phoneOf = (business: HeldOutBusiness, format = 0) =>
   PHONE_FORMATS[format % PHONE_FORMATS.length]!(business.phone.slice(0, 3), business.phone.slice(3, 6), business.phone.slice(6));

@@ -19,6 +19,7 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import type { BusinessQuery, Listing } from '../lib/types';
 import { bestMatch, matchListing } from '../server/sites/match';
+import { SHAPES, type Shape } from './eval-held-out';
 import { ROOT } from './support/child-process';
 
 interface GuideEntry {
@@ -28,9 +29,6 @@ interface GuideEntry {
   readonly city: string;
   readonly phone: string;
 }
-
-type Shape = 'street+phone' | 'city+phone' | 'street';
-const SHAPES: readonly Shape[] = ['street+phone', 'city+phone', 'street'];
 
 const DATA = path.join(ROOT, 'server/sites/eval/fodors-zagat');
 

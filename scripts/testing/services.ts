@@ -115,35 +115,70 @@ async function elasticsearchVersion(url: string): Promise<string | undefined> {
   return version;
 }
 
-/** A real Elasticsearch node: `ELASTICSEARCH_URL`, else the local port, else one started here. */
-export function elasticsearchService(env: Env): TestService {
-  const chosen = env.ELASTICSEARCH_URL;
-  const url = chosen ?? `http://127.0.0.1:${env.ES_PORT ?? '9200'}`;
+/** A server the suites reach by URL, started by the project's own scripts when absent. */
+interface ServerSpec {
+  readonly name: 'elasticsearch' | 'redis';
+  readonly label: string;
+  /** The variable a developer may set, and the URL used when it is not set. */
+  readonly variable: string;
+  readonly localUrl: string;
+  /** Its version, undefined when nothing answers; throws when what answers cannot be used. */
+  readonly version: (url: string) => Promise<string | undefined>;
+  /** `scripts/<dir>/start-background.sh` and `stop.sh`, with `<dataDirVariable>` a temp dir. */
+  readonly scripts: string;
+  readonly dataDirVariable: string;
+  /** True when starting it also installs it (the start script does, as root). */
+  readonly installs: () => Promise<boolean>;
+}
+
+function serverService(spec: ServerSpec, env: Env): TestService {
+  const chosen = env[spec.variable];
+  const url = chosen ?? spec.localUrl;
+  const script = (name: string) => path.join(ROOT, spec.scripts, name);
+  const run = (name: string, scriptEnv: Env) => runLogged(`${spec.scripts}/${name}`, 'bash', [script(name)], scriptEnv);
   return {
-    name: 'elasticsearch',
+    name: spec.name,
     async find() {
-      const version = await elasticsearchVersion(url);
-      if (version) return { detail: `Elasticsearch ${version} at ${url}`, value: url };
-      if (chosen) throw new Error(`ELASTICSEARCH_URL=${chosen} does not answer; start it, or unset it and \`npm test\` starts a node`);
+      const version = await spec.version(url);
+      if (version) return { detail: `${spec.label} ${version} at ${url}`, value: url };
+      if (chosen) throw new Error(`${spec.variable}=${chosen} does not answer; start it, or unset it and \`npm test\` starts one`);
       return undefined;
     },
     async provide() {
-      const dataDir = await mkdtemp(path.join(tmpdir(), 'sitescan-test-es-'));
-      const scriptEnv = { ...env, ES_DATA_DIR: dataDir };
-      const script = (name: string) => path.join(ROOT, 'scripts/elasticsearch', name);
-      await runLogged('scripts/elasticsearch/start-background.sh', 'bash', [script('start-background.sh')], scriptEnv);
-      const version = await elasticsearchVersion(url);
+      const installs = await spec.installs();
+      const dataDir = await mkdtemp(path.join(tmpdir(), `sitescan-test-${spec.name}-`));
+      const scriptEnv = { ...env, [spec.dataDirVariable]: dataDir };
+      await run('start-background.sh', scriptEnv);
+      const version = await spec.version(url);
       return {
-        detail: `Elasticsearch ${version ?? '?'} at ${url}`,
+        detail: `${spec.label} ${version ?? '?'} at ${url}`,
         value: url,
-        how: 'started',
+        how: installs ? 'installed and started' : 'started',
         stop: async () => {
-          await runLogged('scripts/elasticsearch/stop.sh', 'bash', [script('stop.sh')], scriptEnv);
+          await run('stop.sh', scriptEnv);
           await rm(dataDir, { recursive: true, force: true });
         },
       } satisfies Provided;
     },
   };
+}
+
+/** A real Elasticsearch node: `ELASTICSEARCH_URL`, else the local port, else one started here. */
+export function elasticsearchService(env: Env): TestService {
+  return serverService(
+    {
+      name: 'elasticsearch',
+      label: 'Elasticsearch',
+      variable: 'ELASTICSEARCH_URL',
+      localUrl: `http://127.0.0.1:${env.ES_PORT ?? '9200'}`,
+      version: elasticsearchVersion,
+      // The script fetches the distribution from Maven Central on its first run, and keeps it.
+      scripts: 'scripts/elasticsearch',
+      dataDirVariable: 'ES_DATA_DIR',
+      installs: () => Promise.resolve(false),
+    },
+    env,
+  );
 }
 
 /** The version of the Redis at `url`, or undefined when it does not answer. */
@@ -169,33 +204,18 @@ async function redisVersion(url: string): Promise<string | undefined> {
 
 /** Debian's redis-server: `REDIS_URL`, else the local port, else one started (and installed) here. */
 export function redisService(env: Env): TestService {
-  const chosen = env.REDIS_URL;
-  const url = chosen ?? `redis://127.0.0.1:${env.REDIS_PORT ?? '6379'}`;
-  return {
-    name: 'redis',
-    async find() {
-      const version = await redisVersion(url);
-      if (version) return { detail: `Redis ${version} at ${url}`, value: url };
-      if (chosen) throw new Error(`REDIS_URL=${chosen} does not answer; start it, or unset it and \`npm test\` starts a redis-server`);
-      return undefined;
-    },
-    async provide() {
-      const dataDir = await mkdtemp(path.join(tmpdir(), 'sitescan-test-redis-'));
-      const scriptEnv = { ...env, REDIS_DATA_DIR: dataDir };
-      const script = (name: string) => path.join(ROOT, 'scripts/redis', name);
+  return serverService(
+    {
+      name: 'redis',
+      label: 'Redis',
+      variable: 'REDIS_URL',
+      localUrl: `redis://127.0.0.1:${env.REDIS_PORT ?? '6379'}`,
+      version: redisVersion,
+      scripts: 'scripts/redis',
+      dataDirVariable: 'REDIS_DATA_DIR',
       // The script installs Debian's redis-server first when it is missing and the run is root.
-      const installed = !(await onPath('redis-server'));
-      await runLogged('scripts/redis/start-background.sh', 'bash', [script('start-background.sh')], scriptEnv);
-      const version = await redisVersion(url);
-      return {
-        detail: `Redis ${version ?? '?'} at ${url}`,
-        value: url,
-        how: installed ? 'installed and started' : 'started',
-        stop: async () => {
-          await runLogged('scripts/redis/stop.sh', 'bash', [script('stop.sh')], scriptEnv);
-          await rm(dataDir, { recursive: true, force: true });
-        },
-      } satisfies Provided;
+      installs: async () => !(await onPath('redis-server')),
     },
-  };
+    env,
+  );
 }
