@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-/** Tests that start real sitescan node processes (and a Next build) and measure what sites see. */
-const PROCESS_TESTS = ['server/cluster/cluster.test.ts'];
+/**
+ * Tests that measure what sites see by arrival stamps (real node processes of the cluster, a
+ * Next build; the pipeline under load): run alone, so other tests on the same cores do not skew them.
+ */
+const PROCESS_TESTS = ['server/cluster/cluster.test.ts', 'server/pipeline/pipeline-under-load.test.ts'];
 
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)) } },
