@@ -15,9 +15,17 @@ import type { SiteRegistry } from '../sites/site-registry';
 import { answerKey, normalizeQuery } from './answer-cache';
 import type { SiteJob } from './site-job';
 
-/** A new search id: 128 random bits, URL-safe. */
+/**
+ * A new search id: 128 random bits, URL-safe (22 base64url characters), never starting with `-`.
+ * One id in 64 would otherwise start with `-`, which a spreadsheet reads as a formula: the CSV
+ * export then has to prefix it with `'`, and the exported id no longer matches the share link
+ * (it would also read as an option on a command line). Drawing again costs 1/64 of a bit.
+ */
 export function newSearchId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** What `createSearch` expands. */
