@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Tests that measure what sites see by arrival stamps (real node processes of the cluster, a
- * Next build; the pipeline under load): run alone, so other tests on the same cores do not skew them.
+ * Next build; the pipeline under load; the sandbox's verdict on a compliant client): run alone, so
+ * other tests on the same cores do not skew them.
  */
-const PROCESS_TESTS = ['server/cluster/cluster.test.ts', 'server/pipeline/pipeline-under-load.test.ts'];
+const PROCESS_TESTS = ['server/cluster/cluster.test.ts', 'server/pipeline/pipeline-under-load.test.ts', 'server/sandbox/sandbox-limits.test.ts'];
 
 export default defineConfig({
   resolve: { alias: { '@': fileURLToPath(new URL('.', import.meta.url)) } },

@@ -11,17 +11,9 @@ import { CONTENT_TYPES, LAYOUTS, PAGE_SIZE } from './layouts';
 import { createRng } from './rng';
 import { SANDBOX_SITES } from './sandbox-sites';
 import { readHtml, readJson, type ReadListing } from './testing/read-extract';
+import { CLIENT_MARGIN_MS, definitionOf, searchUrl, spec } from './testing/site-urls';
 
 const SITE_IDS = SANDBOX_SITES.map((site) => site.id);
-const spec = (siteId: string) => SANDBOX_SITES.find((site) => site.id === siteId)!;
-/** sitescan's site consumers keep this margin on every window (server/pipeline/site-consumer.ts). */
-const CLIENT_MARGIN_MS = 50;
-
-const definitionOf = (sandbox: Sandbox, siteId: string) => sandbox.siteDefinitions().find((d) => d.id === siteId)!;
-
-/** The search URL of a definition, filled the way sitescan fills it. */
-const searchUrl = (definition: DeclarativeSiteDefinitionInput, fields: { name: string; location?: string }) =>
-  definition.search.url.replaceAll(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent((fields as Record<string, string | undefined>)[key] ?? ''));
 
 /** Reads a page with sitescan's own extraction code, and with the test helper: both must agree. */
 function read(definition: DeclarativeSiteDefinitionInput, body: string): ReadListing[] {
@@ -285,53 +277,6 @@ describe('sandbox server: limits and push-back', () => {
       inFlight: 0,
       exceeded: true,
     });
-  });
-
-  it('never refuses a client that keeps the limits with sitescan’s margin, and lets it use all of them', async () => {
-    fast.reset();
-    const run = (siteId: string, count: number) => {
-      const { limits } = spec(siteId);
-      // The way sitescan's site consumers keep limits: p-queue, strict sliding window, a margin.
-      const queue = new PQueue({ concurrency: limits.concurrency, intervalCap: limits.requests, interval: limits.perMs + CLIENT_MARGIN_MS, strict: true });
-      const definition = definitionOf(fast, siteId);
-      return Promise.all(
-        Array.from({ length: count }, (_, i) =>
-          queue.add(async () => {
-            const response = await fetch(searchUrl(definition, { name: ['Plumbing', 'Dental', 'Cafe', 'Pizza'][i % 4]! }));
-            await response.arrayBuffer();
-            return response.status;
-          }),
-        ),
-      );
-    };
-    // Sequential, starts spaced by perMs / requests plus the margin: the simplest compliant client.
-    const sequential = async (siteId: string, count: number) => {
-      const { limits } = spec(siteId);
-      const url = searchUrl(definitionOf(fast, siteId), { name: 'Roofing' });
-      const results: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const started = performance.now();
-        const response = await fetch(url);
-        await response.arrayBuffer();
-        results.push(response.status);
-        const wait = (limits.perMs + CLIENT_MARGIN_MS) / limits.requests - (performance.now() - started);
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-      return results;
-    };
-    const [elocal, yellowyello, showmelocal] = await Promise.all([run('elocal.com', 41), run('yellowyello.com', 11), sequential('showmelocal.com', 10)]);
-    expect([...elocal, ...yellowyello, ...showmelocal].every((status) => status === 200)).toBe(true);
-    const { sites } = fast.stats();
-    for (const siteId of ['elocal.com', 'yellowyello.com', 'showmelocal.com']) {
-      const { limits } = spec(siteId);
-      expect(sites[siteId], siteId).toMatchObject({ rateLimited: 0, exceeded: false });
-      expect(sites[siteId]!.maxArrivalsInWindow, siteId).toBeLessThanOrEqual(limits.requests);
-      expect(sites[siteId]!.maxConcurrency, siteId).toBeLessThanOrEqual(limits.concurrency);
-    }
-    // The queued clients used the whole window, so "not exceeded" is a real verdict.
-    expect(sites['elocal.com']!.maxArrivalsInWindow).toBe(20);
-    expect(sites['yellowyello.com']!.maxArrivalsInWindow).toBe(5);
-    expect(sites['yellowyello.com']!.maxConcurrency).toBe(2);
   });
 
   it('measures the exact window: a client a little too fast is admitted (tolerance) yet reported as exceeding', async () => {
