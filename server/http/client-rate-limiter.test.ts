@@ -16,3 +16,15 @@ describe('ClientRateLimiter', () => {
     await expect(limiter.take('10.0.0.2')).resolves.toBeUndefined();
   });
 });
+
+describe('ClientRateLimiter for bulk rows', () => {
+  it('names what it counts and its window', async () => {
+    const limiter = new ClientRateLimiter(2, { things: 'bulk rows', seconds: 3600, per: 'hour' });
+    await limiter.take('10.0.0.1');
+    await limiter.take('10.0.0.1');
+    await expect(limiter.take('10.0.0.1')).rejects.toMatchObject({
+      message: expect.stringMatching(/too many bulk rows from this client \(limit 2 per hour\); try again in \d+ s/),
+      retryAfterMs: expect.any(Number),
+    });
+  });
+});
