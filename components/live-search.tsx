@@ -30,7 +30,7 @@ function reduce(state: SearchState, { events, reset }: Action): SearchState {
  * (re)connect the follower resubscribes from the last seq it handed on, so nothing is missed or
  * applied twice.
  */
-export function LiveSearch({ initial }: { initial: SearchSnapshot }) {
+export function LiveSearch({ initial, owner = false }: { initial: SearchSnapshot; owner?: boolean }) {
   const [state, apply] = useReducer(reduce, initial, toSearchState);
   const last = useRef(state.events.last);
   last.current = state.events.last;
@@ -79,7 +79,7 @@ export function LiveSearch({ initial }: { initial: SearchSnapshot }) {
             <ConnectionStatus connection={connection} closedText={running ? '' : 'Final result'} />
           </div>
         </div>
-        <SearchActions search={search} />
+        <SearchActions search={search} owner={owner} />
         {refused && (
           <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
             {refused}

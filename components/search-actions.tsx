@@ -5,8 +5,11 @@ import { AgainIcon, CopyIcon, DownloadIcon, StopIcon } from './icons';
 import { dangerButton, primaryButton, secondaryButton } from './ui';
 import { useSearchActions } from './use-search-actions';
 
-/** The result page's actions: copy the share link, export, cancel a running search, run it again. */
-export function SearchActions({ search }: { search: Search }) {
+/**
+ * The result page's actions: copy the share link, export, cancel a running search (offered only
+ * to its owner: the browser that started it), run it again.
+ */
+export function SearchActions({ search, owner }: { search: Search; owner: boolean }) {
   const { notice, problem, busy, copyLink, cancel, runAgain } = useSearchActions(search);
   const running = search.status === 'running';
   const exportHref = (format: 'csv' | 'json') => `/api/searches/${search.id}/export?format=${format}`;
@@ -23,7 +26,7 @@ export function SearchActions({ search }: { search: Search }) {
         <a className={secondaryButton} href={exportHref('json')} download>
           <DownloadIcon /> Export JSON
         </a>
-        {running && (
+        {running && owner && (
           <button type="button" className={dangerButton} onClick={() => void cancel()} disabled={busy !== undefined}>
             <StopIcon /> {busy === 'cancel' ? 'Cancelling…' : 'Cancel search'}
           </button>

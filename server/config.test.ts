@@ -47,6 +47,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ELASTICSEARCH_URL: 'not a url' })).toThrow(/ELASTICSEARCH_URL/);
   });
 
+  it('reads who may do what, and names each bad value', () => {
+    expect(loadConfig({}).access).toEqual({
+      bulkRowsPerHour: 2_000,
+      clientBufferShare: 0.25,
+      ownership: 'address',
+      ownerSecret: undefined,
+      trustedProxies: new Set(),
+      allowedOrigins: new Set(),
+    });
+    const access = loadConfig({
+      BULK_ROWS_PER_HOUR: '50',
+      CLIENT_BUFFER_SHARE: '0.5',
+      OWNERSHIP: 'token',
+      OWNER_SECRET: 's'.repeat(32),
+      TRUST_PROXY: '10.0.0.2, ::ffff:10.0.0.3',
+      ALLOWED_ORIGINS: 'https://dashboard.example.com,http://localhost:8080',
+    }).access;
+    expect(access).toEqual({
+      bulkRowsPerHour: 50,
+      clientBufferShare: 0.5,
+      ownership: 'token',
+      ownerSecret: 's'.repeat(32),
+      trustedProxies: new Set(['10.0.0.2', '10.0.0.3']),
+      allowedOrigins: new Set(['https://dashboard.example.com', 'http://localhost:8080']),
+    });
+    expect(() => loadConfig({ OWNERSHIP: 'nobody' })).toThrow(/OWNERSHIP must be address or token, got "nobody"/);
+    expect(() => loadConfig({ OWNER_SECRET: 'short' })).toThrow(/OWNER_SECRET must be at least 32 characters/);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY must be IP addresses.*"proxy\.internal"/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://ok.example,https://x.example/path' })).toThrow(/ALLOWED_ORIGINS must be origins.*"https:\/\/x\.example\/path"/);
+    expect(() => loadConfig({ CLIENT_BUFFER_SHARE: '2' })).toThrow(/CLIENT_BUFFER_SHARE must be a number from 0.001 to 1, got "2"/);
+  });
+
   it('reads LOG_LEVEL, silent under Vitest unless set, and names a bad one', () => {
     expect(loadConfig({}).logLevel).toBe('info');
     expect(loadConfig({ VITEST: 'true' }).logLevel).toBe('silent');

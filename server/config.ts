@@ -5,6 +5,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ValidationError } from './errors';
+import { parseTrustedProxies } from './http/client-address';
+import { MIN_SECRET_LENGTH } from './http/ownership';
 
 /** Variables of an environment, as `process.env` holds them. */
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -99,6 +101,49 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   /** POST /api/searches per client address per minute. */
   CLIENT_SEARCHES_PER_MINUTE: integer('CLIENT_SEARCHES_PER_MINUTE', 60, 1, 1_000_000),
+  // --- who may do what (server/http/ownership.ts, cross-site.ts, client-address.ts) ---
+  /** Bulk rows per client address per hour (POST /api/bulk), apart from CLIENT_SEARCHES_PER_MINUTE. */
+  BULK_ROWS_PER_HOUR: integer('BULK_ROWS_PER_HOUR', 2_000, 1, 10_000_000),
+  /** Share of MAX_BUFFERED_JOBS the running searches of one client may hold. */
+  CLIENT_BUFFER_SHARE: number('CLIENT_BUFFER_SHARE', 0.25, 0.001, 1),
+  /**
+   * `address` (default): a cancel without the search's capability is accepted from the address
+   * that created it, while it runs on this process. `token`: the capability alone (public instances).
+   */
+  OWNERSHIP: z.enum(['address', 'token'], {
+    error: (issue) => `OWNERSHIP must be address or token, got ${JSON.stringify(issue.input)}`,
+  }).default('address'),
+  /** Secret of the owner capabilities; default a random one per process (in a cluster, shared through Redis). */
+  OWNER_SECRET: optionalString.pipe(
+    z.string().min(MIN_SECRET_LENGTH, { error: `OWNER_SECRET must be at least ${MIN_SECRET_LENGTH} characters` }).optional(),
+  ),
+  /** IP addresses of the proxies in front of sitescan whose X-Forwarded-For names the client. */
+  TRUST_PROXY: optionalString.transform((value, ctx) => {
+    try {
+      return parseTrustedProxies(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** Origins besides the instance's own whose pages may change searches and open sockets. */
+  ALLOWED_ORIGINS: optionalString.transform((value, ctx) => {
+    const origins = new Set<string>();
+    for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.toLowerCase().replace(/\/+$/, '')) {
+        ctx.addIssue({ code: 'custom', message: `ALLOWED_ORIGINS must be origins like https://example.com separated by commas, got ${JSON.stringify(entry)}` });
+        return z.NEVER;
+      }
+      origins.add(url.origin);
+    }
+    return origins;
+  }),
   ELASTICSEARCH_URL: optionalString.pipe(
     z.url({ error: 'ELASTICSEARCH_URL must be a URL like http://127.0.0.1:9200' }).optional(),
   ),
@@ -155,6 +200,15 @@ export interface Config {
   readonly maxBufferedJobs: number;
   readonly shutdownTimeoutMs: number;
   readonly clientSearchesPerMinute: number;
+  /** Who may do what; see the variables of the same names. */
+  readonly access: {
+    readonly bulkRowsPerHour: number;
+    readonly clientBufferShare: number;
+    readonly ownership: 'address' | 'token';
+    readonly ownerSecret?: string;
+    readonly trustedProxies: ReadonlySet<string>;
+    readonly allowedOrigins: ReadonlySet<string>;
+  };
   readonly elasticsearch?: {
     readonly url: string;
     /** Default `sitescan`. */
@@ -209,6 +263,14 @@ export function loadConfig(env: Environment = process.env): Config {
     maxBufferedJobs: e.MAX_BUFFERED_JOBS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     clientSearchesPerMinute: e.CLIENT_SEARCHES_PER_MINUTE,
+    access: {
+      bulkRowsPerHour: e.BULK_ROWS_PER_HOUR,
+      clientBufferShare: e.CLIENT_BUFFER_SHARE,
+      ownership: e.OWNERSHIP,
+      ownerSecret: e.OWNER_SECRET,
+      trustedProxies: e.TRUST_PROXY,
+      allowedOrigins: e.ALLOWED_ORIGINS,
+    },
     elasticsearch: e.ELASTICSEARCH_URL
       ? {
           url: e.ELASTICSEARCH_URL,

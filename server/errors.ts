@@ -118,6 +118,23 @@ export class UnavailableError extends SitescanError {
   }
 }
 
+/**
+ * A request the client may not make: a change to a search it does not own, a state-changing
+ * request from another site (CSRF). → 403
+ */
+export class ForbiddenError extends SitescanError {
+  static {
+    named(this, 'ForbiddenError');
+  }
+
+  constructor(
+    message: string,
+    readonly code: string = 'forbidden',
+  ) {
+    super(message);
+  }
+}
+
 /** A request that conflicts with the current state (cancelling a finished search). → 409 */
 export class ConflictError extends SitescanError {
   static {

@@ -6,6 +6,7 @@
  *
  * `npm start` (production) and `npm run dev` (`--dev`) both run this file.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config';
 import { ClientRateLimiter } from './http/client-rate-limiter';
 import { createEdge } from './http/edge';
+import { SearchCapabilities } from './http/ownership';
 import { healthReport } from './http/health';
 import { Hub } from './hub';
 import { Metrics } from './metrics';
@@ -120,7 +122,16 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
   const { sandbox, registry } = await composeSites(config, logger);
   const parts = await startRunner(config, store, registry, logger);
   const { runner: pipeline, live, events, clusterHealth } = parts;
-  const searches = new SearchService({ runner: pipeline, live, store });
+  const { access } = config;
+  const capabilities = new SearchCapabilities(await parts.ownerSecret(access.ownerSecret ?? randomBytes(32).toString('base64url')));
+  const searches = new SearchService({
+    runner: pipeline,
+    live,
+    store,
+    capabilities,
+    addressFallback: access.ownership === 'address',
+    maxClientJobs: Math.max(1, Math.floor(config.maxBufferedJobs * access.clientBufferShare)),
+  });
   const { next, upgrade } = web ? await prepareNext(config, dev) : {};
 
   const edge = createEdge({
@@ -128,6 +139,8 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     health: () => healthReport({ store, registry, pipeline, startedAt, cluster: clusterHealth }),
     next,
     logger,
+    trustedProxies: access.trustedProxies,
+    allowedOrigins: access.allowedOrigins,
   });
   const httpServer = createServer(edge.handle);
   const hub = new Hub(httpServer, { eventLog: events, searches, logger, sites: () => pipeline.sites(), adapter: parts.adapter });
@@ -138,8 +151,9 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     });
   }
   const clientLimiter = new ClientRateLimiter(config.clientSearchesPerMinute);
+  const bulkLimiter = new ClientRateLimiter(access.bulkRowsPerHour, { things: 'bulk rows', seconds: 3_600, per: 'hour' });
   const metrics = new Metrics(events, pipeline, parts.nodeId);
-  const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, metrics, startedAt, clusterHealth };
+  const services: Services = { config, store, registry, pipeline, searches, hub, clientLimiter, bulkLimiter, metrics, startedAt, clusterHealth };
   registerServices(services);
   const url = await listen(httpServer, config);
   await parts.announce(url);

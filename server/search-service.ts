@@ -2,9 +2,14 @@
  * What route handlers and the hub ask of sitescan about searches: start one, read one (live or
  * stored), cancel one, list the history. Live state comes from where the runner keeps it (the
  * event log in one process, Redis in a cluster), finished searches from the store.
+ *
+ * Who may cancel is decided here (`http/ownership.ts`): the holder of the search's capability,
+ * which `create` hands out; and how much of the dispatcher one client may hold (`client-share.ts`).
  */
 import type { BusinessQuery, SearchEvent, SearchSnapshot } from '../lib/types';
+import { ClientShare } from './client-share';
 import { ConflictError, NotFoundError } from './errors';
+import { authorizeChange, SearchCapabilities, type ChangeRequest } from './http/ownership';
 import type { LiveSearches, SearchRunner, SubmitOptions } from './search-runner';
 import type { ListSearchesOptions, SearchPage, Store } from './store/store';
 
@@ -13,12 +18,29 @@ export interface SearchServiceOptions {
   readonly runner: SearchRunner;
   readonly live: LiveSearches;
   readonly store: Store;
+  /** Capabilities of searches. Default: a random secret of this process. */
+  readonly capabilities?: SearchCapabilities;
+  /**
+   * Whether a cancel that carries no capability is accepted from the address that created the
+   * search (a team's instance, `HISTORY_SCOPE=all`). Default true.
+   */
+  readonly addressFallback?: boolean;
+  /** Most site jobs one client may hold. Default: no limit. */
+  readonly maxClientJobs?: number;
 }
 
-/** A search just started: its id and the path of its result page (the share link). */
+/** Who starts a search, and how. */
+export interface CreateOptions extends SubmitOptions {
+  /** The client address, for its share of the dispatcher and the address fallback. */
+  readonly client?: string;
+}
+
+/** A search just started: its id, the path of its result page (the share link), its capability. */
 export interface CreatedSearch {
   readonly id: string;
   readonly url: string;
+  /** The owner capability: whoever holds it may cancel the search. Never part of the share link. */
+  readonly cancelToken: string;
 }
 
 /** Searches: create, read, cancel, list. */
@@ -28,17 +50,45 @@ export class SearchService {
   private readonly store: Store;
   private readonly waiters = new Map<string, ((snapshot: SearchSnapshot) => void)[]>();
   private stopWaiting?: () => void;
+  readonly capabilities: SearchCapabilities;
+  private readonly addressFallback: boolean;
+  private readonly share: ClientShare;
 
   constructor(options: SearchServiceOptions) {
     this.runner = options.runner;
     this.live = options.live;
     this.store = options.store;
+    this.capabilities = options.capabilities ?? new SearchCapabilities();
+    this.addressFallback = options.addressFallback ?? true;
+    this.share = new ClientShare(options.maxClientJobs ?? Number.MAX_SAFE_INTEGER);
+    this.live.onSearchEnded((searchId) => this.share.release(searchId));
   }
 
-  /** Starts a search. Throws `ValidationError` (unknown sites), `OverloadedError` or `UnavailableError`. */
-  async create(query: BusinessQuery, options: SubmitOptions = {}): Promise<CreatedSearch> {
-    const search = await this.runner.submit(query, options);
-    return { id: search.id, url: `/s/${search.id}` };
+  /**
+   * Starts a search. Throws `ValidationError` (unknown sites), `OverloadedError` (the dispatcher,
+   * or the client's share of it, is full) or `UnavailableError`.
+   */
+  async create(query: BusinessQuery, options: CreateOptions = {}): Promise<CreatedSearch> {
+    const { client, ...submit } = options;
+    if (client !== undefined) this.share.check(client);
+    const search = await this.runner.submit(query, submit);
+    if (client !== undefined) {
+      this.share.hold(search.id, client, search.summary.total);
+      // A search whose every site was skipped has ended already; its end was heard before `hold`.
+      const now = await this.live.snapshot(search.id);
+      if (now?.search.status !== 'running') this.share.release(search.id);
+    }
+    return { id: search.id, url: `/s/${search.id}`, cancelToken: this.capabilities.tokenFor(search.id) };
+  }
+
+  /** Site jobs a client holds now (its running searches), against its share. */
+  clientHolding(client: string): number {
+    return this.share.holding(client);
+  }
+
+  /** Whether `token` is the capability of the search (the result page offers Cancel to its owner). */
+  isOwner(id: string, token: string | undefined): boolean {
+    return token !== undefined && this.capabilities.verify(id, token);
   }
 
   /** A search with its results and events; throws `NotFoundError` for an unknown id. */
@@ -92,10 +142,18 @@ export class SearchService {
     for (const resolve of waiting) resolve(snapshot);
   }
 
-  /** Cancels a running search. Throws `NotFoundError`, or `ConflictError` when it already ended. */
-  async cancel(id: string): Promise<void> {
-    if (await this.runner.cancel(id)) return;
-    const snapshot = await this.get(id);
+  /**
+   * Cancels a running search. Throws `NotFoundError`, `ForbiddenError` when `request` may not
+   * change it (`http/ownership.ts`), or `ConflictError` when it already ended.
+   */
+  async cancel(id: string, request: ChangeRequest): Promise<void> {
+    const before = await this.get(id);
+    // An ended search changes for nobody: say so (its status is public) rather than who owns it.
+    if (before.search.status === 'running') {
+      authorizeChange(id, request, { capabilities: this.capabilities, creator: this.share.creatorOf(id), addressFallback: this.addressFallback });
+      if (await this.runner.cancel(id)) return;
+    }
+    const snapshot = before.search.status === 'running' ? await this.get(id) : before;
     throw new ConflictError(`search ${id} is ${snapshot.search.status}; only a running search can be cancelled`);
   }
 

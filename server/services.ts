@@ -27,6 +27,8 @@ export interface Services {
   readonly metrics: Metrics;
   /** Searches one client may start per minute. */
   readonly clientLimiter: ClientRateLimiter;
+  /** Bulk rows one client may start per hour. */
+  readonly bulkLimiter: ClientRateLimiter;
   readonly startedAt: number;
   /** In a cluster: Redis and the nodes alive, as this node sees them. */
   readonly clusterHealth?: () => Promise<ClusterHealth>;

@@ -30,6 +30,8 @@ export interface RunnerParts {
   readonly nodeId?: string;
   /** Tells the other nodes where this one listens. */
   announce(url: string): Promise<void>;
+  /** The owner secret this process uses: `candidate`, or in a cluster the one all nodes share. */
+  ownerSecret(candidate: string): Promise<string>;
   /** After the runner has closed: writes what is left and lets go (timeouts in ms). */
   close(timeoutMs: number): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function startRunner(config: Config, store: Store, registry: SiteRe
       clusterHealth: () => node.health(),
       nodeId: config.cluster.nodeId,
       announce: (url) => node.announce({ url }),
+      ownerSecret: (candidate) => node.sharedOwnerSecret(candidate),
       close: () => node.close(),
     };
   }
@@ -69,6 +72,7 @@ export async function startRunner(config: Config, store: Store, registry: SiteRe
     live: eventLog,
     events: eventLog,
     announce: async () => {},
+    ownerSecret: async (candidate) => candidate,
     close: (timeoutMs) => eventLog.close(timeoutMs),
   };
 }

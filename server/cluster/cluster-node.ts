@@ -11,6 +11,7 @@
  * is away, commands wait and nothing is dropped; new searches are refused with 503 instead of
  * waiting (`ClusterPipeline.submit`), and health says `degraded`.
  */
+import { OWNER_SECRET_KEY, sharedSecret } from './shared-secret';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -57,6 +58,11 @@ export interface ClusterNodeParts {
   /** The Socket.IO adapter across nodes, for the hub. */
   readonly adapter: NonNullable<ServerOptions['adapter']>;
   health(): Promise<ClusterHealth>;
+  /**
+   * The secret of the owner capabilities every node uses: the first node's candidate, kept in
+   * Redis, so a search started on one node is cancelled with its token on any other.
+   */
+  sharedOwnerSecret(candidate: string): Promise<string>;
   /** Announces this node's URL once it listens. */
   announce(info: Readonly<Record<string, string>>): Promise<void>;
   /** Leaves the cluster after the pipeline has closed; closes every connection. */
@@ -125,6 +131,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
         nodes: reachable ? await withinRedisTime(members.alive(), REDIS_ANSWER_MS, () => new Error('no answer')).catch(() => []) : [],
       };
     },
+    sharedOwnerSecret: (candidate) => sharedSecret(redis, OWNER_SECRET_KEY, candidate),
     announce: (info) => members.announce(info),
     async close() {
       stopHearingEnds();

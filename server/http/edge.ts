@@ -3,17 +3,21 @@
  * request it passes on.
  *
  *   request ──▶ counted in progress (load shedder)
+ *     ├─ POST/PUT/… sent by a browser from another site ──▶ 403 (cross-site.ts)
  *     ├─ POST /api/searches, POST /api/bulk ── shed? ──yes──▶ 429 + Retry-After
  *     ├─ GET|HEAD /api/health ──▶ the health report (500 if it cannot be made)
- *     └─ anything else ── CLIENT_HEADER := TCP peer address ──▶ next (Next.js)
+ *     └─ anything else ── CLIENT_HEADER := client address (client-address.ts) ──▶ next (Next.js)
  *
  * Invariants: a shed search or bulk run costs no work in Next; health is answered without Next,
  * so a probe stays quick when the process is busiest (`health.ts`); the CLIENT_HEADER a route
- * handler reads is always the peer address, never a value the client sent.
+ * handler reads is always the peer address (or what a proxy named in TRUST_PROXY forwarded),
+ * never a value the client sent.
  */
 import type { RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { NotFoundError, OverloadedError } from '../errors';
+import { clientAddress } from './client-address';
+import { crossSiteRefusal } from './cross-site';
 import { errorAnswer, errorAnswerFor, INTERNAL_ERROR, retryAfterSeconds } from './error-answer';
 import { LoadShedder, type LoadShedderOptions, type ShedDecision } from './load-shedder';
 import { CLIENT_HEADER } from './responder';
@@ -40,6 +44,10 @@ export interface EdgeOptions {
   readonly next?: RequestListener;
   /** Where a failed health report is logged. */
   readonly logger: Logger;
+  /** Proxies whose `X-Forwarded-For` names the client (TRUST_PROXY). Default: none. */
+  readonly trustedProxies?: ReadonlySet<string>;
+  /** Origins besides the instance's own whose pages may change searches (ALLOWED_ORIGINS). */
+  readonly allowedOrigins?: ReadonlySet<string>;
   /** Limits of the load shedder (and a lag source, for tests); `busy` comes from the load. */
   readonly shedder?: Omit<LoadShedderOptions, 'busy'>;
 }
@@ -67,7 +75,7 @@ const notServed: RequestListener = (_req, res) =>
 
 /** Creates the edge: the request listener of the custom server. */
 export function createEdge(options: EdgeOptions): Edge {
-  const { load, health, logger, next = notServed } = options;
+  const { load, health, logger, next = notServed, trustedProxies = new Set<string>(), allowedOrigins } = options;
   const busyRunningSearches = options.busyRunningSearches ?? BUSY_RUNNING_SEARCHES;
   if (!Number.isInteger(busyRunningSearches) || busyRunningSearches < 0) {
     throw new TypeError(`Expected \`busyRunningSearches\` to be an integer >= 0, got ${busyRunningSearches}`);
@@ -87,6 +95,8 @@ export function createEdge(options: EdgeOptions): Edge {
     shedder.requestsInProgress++;
     res.once('close', () => shedder.requestsInProgress--);
     const pathname = req.url?.split('?', 1)[0];
+    const crossSite = crossSiteRefusal(req.method, req.headers, allowedOrigins);
+    if (crossSite) return answerThrown(res, crossSite);
     if (req.method === 'POST' && (pathname === '/api/searches' || pathname === '/api/bulk')) {
       const shed = pathname === '/api/searches' ? shedder.admitSearch() : shedder.admitBulk();
       if (shed) return answerThrown(res, refusal(shed));
@@ -95,8 +105,8 @@ export function createEdge(options: EdgeOptions): Edge {
       void answerHealth(res);
       return;
     }
-    // The peer address, for per-client limits; a client-sent value is overwritten, never trusted.
-    req.headers[CLIENT_HEADER] = req.socket.remoteAddress ?? 'unknown';
+    // For per-client limits and ownership; a client-sent value is overwritten, never trusted.
+    req.headers[CLIENT_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
     next(req, res);
   };
 

@@ -4,7 +4,7 @@
  * `Response` (`responder.ts`); the custom server writes it to a Node `ServerResponse`
  * (`server-answer.ts`).
  *
- * Mapping: zod and `ValidationError` → 400, `NotFoundError` → 404, `ConflictError` → 409,
+ * Mapping: zod and `ValidationError` → 400, `ForbiddenError` → 403, `NotFoundError` → 404, `ConflictError` → 409,
  * `OverloadedError` → 429 and `UnavailableError` → 503, both with Retry-After in whole seconds
  * (at least 1). Anything else is a fault of ours, which the caller logs and answers with
  * {@link INTERNAL_ERROR} (500) without internals.
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { describeZodError } from '../../lib/schemas';
 import {
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   OverloadedError,
   UnavailableError,
@@ -47,6 +48,7 @@ type AnsweredError = SitescanError & { readonly code: string };
 /** Status of each error class the API answers with; matched by `instanceof`, which holds across bundles. */
 const STATUS_BY_CLASS: ReadonlyArray<readonly [abstract new (...args: never[]) => AnsweredError, number]> = [
   [ValidationError, 400],
+  [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
   [OverloadedError, 429],

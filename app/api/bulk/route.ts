@@ -1,7 +1,7 @@
 import { MAX_BULK_BYTES, parseBulkCsv, type BulkRowError } from '@/lib/bulk-csv';
 import { OverloadedError, ValidationError } from '@/server/errors';
 import { retryAfterSeconds } from '@/server/http/error-answer';
-import { errorResponse, respond } from '@/server/http/responder';
+import { clientOf, errorResponse, respond } from '@/server/http/responder';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -12,6 +12,8 @@ interface BulkSearch {
   readonly id: string;
   readonly url: string;
   readonly name: string;
+  /** The search's owner capability (`server/http/ownership.ts`): whoever holds it may cancel it. */
+  readonly cancelToken: string;
 }
 
 /**
@@ -19,6 +21,10 @@ interface BulkSearch {
  * `{searches: [{line, id, url, name}], errors: [{line, message}]}`. A bad row or a refused
  * search (429 overload) is reported by line and the other rows still run; a file that cannot be
  * used as a whole (too large, too many rows, no `name` column) is a 400.
+ *
+ * Each row counts against the client's bulk quota (BULK_ROWS_PER_HOUR) and its share of the
+ * dispatcher: rows past either are reported as not started, and a run that could start none of
+ * its rows for that reason is a 429 with Retry-After, the rows in `details`.
  */
 export const POST = respond(async (request: Request) => {
   const type = request.headers.get('content-type') ?? '';
@@ -34,20 +40,27 @@ export const POST = respond(async (request: Request) => {
   const parsed = parseBulkCsv(text);
   if (!parsed.ok) return errorResponse(400, 'invalid_csv', parsed.message);
 
-  const { searches: service } = getServices();
+  const { searches: service, bulkLimiter } = getServices();
+  const client = clientOf(request);
   const searches: BulkSearch[] = [];
   const errors: BulkRowError[] = [...parsed.errors];
+  let refused: OverloadedError | undefined;
   for (const { line, query } of parsed.rows) {
     try {
-      const created = await service.create(query, { priority: 'bulk' });
-      searches.push({ line, id: created.id, url: created.url, name: query.name });
+      await bulkLimiter.take(client);
+      const created = await service.create(query, { priority: 'bulk', client });
+      searches.push({ line, id: created.id, url: created.url, name: query.name, cancelToken: created.cancelToken });
     } catch (error) {
       // What a single row may meet; anything else (shutting down, a fault of ours) ends the run.
       if (!(error instanceof OverloadedError || error instanceof ValidationError)) throw error;
+      if (error instanceof OverloadedError) refused ??= error;
       const retry = error instanceof OverloadedError ? ` — try again in ${retryAfterSeconds(error.retryAfterMs)} s` : '';
       errors.push({ line, message: `not started: ${error.message}${retry}` });
     }
   }
   errors.sort((a, b) => a.line - b.line);
+  if (searches.length === 0 && refused) {
+    return errorResponse(429, 'overloaded', `no row started: ${refused.message}`, { details: errors, retryAfterMs: refused.retryAfterMs });
+  }
   return Response.json({ searches, errors }, { status: searches.length > 0 ? 201 : 200 });
 });

@@ -1,16 +1,25 @@
 import { createSearchBodySchema, listSearchesQuerySchema, searchParamsObject } from '@/lib/schemas';
+import { ownerCookies } from '@/server/http/ownership';
 import { clientOf, readJson, respond } from '@/server/http/responder';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-/** Starts a search: `201 {id, url}`; 429 + Retry-After past the client's per-minute limit. */
+/**
+ * Starts a search: `201 {id, url, cancelToken}`, and the browser keeps `cancelToken` in a cookie
+ * of the search's own paths (`server/http/ownership.ts`); 429 + Retry-After past the client's
+ * per-minute limit or its share of the dispatcher.
+ */
 export const POST = respond(async (request: Request) => {
   const { sites, priority, ...query } = createSearchBodySchema.parse(await readJson(request));
   const services = getServices();
-  await services.clientLimiter.take(clientOf(request));
-  const created = await services.searches.create(query, { sites, priority });
-  return Response.json(created, { status: 201, headers: { location: created.url } });
+  const client = clientOf(request);
+  await services.clientLimiter.take(client);
+  const created = await services.searches.create(query, { sites, priority, client });
+  const headers = new Headers({ location: created.url, 'cache-control': 'no-store' });
+  const secure = new URL(request.url).protocol === 'https:';
+  for (const cookie of ownerCookies(created.id, created.cancelToken, secure)) headers.append('set-cookie', cookie);
+  return Response.json(created, { status: 201, headers });
 });
 
 /** The history, newest first: `{items, next?}`; full-text on `q`, filtered by `status`. A bad cursor is a 400. */

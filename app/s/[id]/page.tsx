@@ -1,8 +1,10 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { LiveSearch } from '@/components/live-search';
 import { searchIdSchema } from '@/lib/schemas';
 import { NotFoundError } from '@/server/errors';
+import { OWNER_COOKIE } from '@/server/http/ownership';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -26,9 +28,13 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `${snapshot.search.query.name} — sitescan` };
 }
 
-/** The live result page; its URL is the share link. */
+/**
+ * The live result page; its URL is the share link, read-only: Cancel is offered only to the
+ * browser holding the search's capability (a cookie on this path, `server/http/ownership.ts`).
+ */
 export default async function SearchPage({ params }: Props) {
   const { id } = await params;
   const snapshot = await load(id);
-  return <LiveSearch key={id} initial={snapshot} />;
+  const owner = getServices().searches.isOwner(id, (await cookies()).get(OWNER_COOKIE)?.value);
+  return <LiveSearch key={id} initial={snapshot} owner={owner} />;
 }
