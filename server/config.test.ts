@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       ownerSecret: undefined,
       trustedProxies: new Set(),
       allowedOrigins: new Set(),
+      accessToken: undefined,
     });
     const access = loadConfig({
       BULK_ROWS_PER_HOUR: '50',
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
       OWNER_SECRET: 's'.repeat(32),
       TRUST_PROXY: '10.0.0.2, ::ffff:10.0.0.3',
       ALLOWED_ORIGINS: 'https://dashboard.example.com,http://localhost:8080',
+      ACCESS_TOKEN: 'team-token-0123456789',
     }).access;
     expect(access).toEqual({
       bulkRowsPerHour: 50,
@@ -71,7 +73,9 @@ describe('loadConfig', () => {
       ownerSecret: 's'.repeat(32),
       trustedProxies: new Set(['10.0.0.2', '10.0.0.3']),
       allowedOrigins: new Set(['https://dashboard.example.com', 'http://localhost:8080']),
+      accessToken: 'team-token-0123456789',
     });
+    expect(() => loadConfig({ ACCESS_TOKEN: 'short' })).toThrow(/ACCESS_TOKEN must be at least 16 letters/);
     expect(() => loadConfig({ OWNERSHIP: 'nobody' })).toThrow(/OWNERSHIP must be address or token, got "nobody"/);
     expect(() => loadConfig({ OWNER_SECRET: 'short' })).toThrow(/OWNER_SECRET must be at least 32 characters/);
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY must be IP addresses.*"proxy\.internal"/);

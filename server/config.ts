@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ValidationError } from './errors';
+import { ACCESS_TOKEN_PATTERN } from './http/access-token';
 import { parseTrustedProxies } from './http/client-address';
 import { MIN_SECRET_LENGTH } from './http/ownership';
 
@@ -126,6 +127,10 @@ const envSchema = z.object({
       return z.NEVER;
     }
   }),
+  /** The token the whole instance is behind (pages, API, sockets; /api/health stays open). */
+  ACCESS_TOKEN: optionalString.pipe(
+    z.string().regex(ACCESS_TOKEN_PATTERN, { error: 'ACCESS_TOKEN must be at least 16 letters, digits, ".", "_", "~" or "-"' }).optional(),
+  ),
   /** Origins besides the instance's own whose pages may change searches and open sockets. */
   ALLOWED_ORIGINS: optionalString.transform((value, ctx) => {
     const origins = new Set<string>();
@@ -208,6 +213,7 @@ export interface Config {
     readonly ownerSecret?: string;
     readonly trustedProxies: ReadonlySet<string>;
     readonly allowedOrigins: ReadonlySet<string>;
+    readonly accessToken?: string;
   };
   readonly elasticsearch?: {
     readonly url: string;
@@ -270,6 +276,7 @@ export function loadConfig(env: Environment = process.env): Config {
       ownerSecret: e.OWNER_SECRET,
       trustedProxies: e.TRUST_PROXY,
       allowedOrigins: e.ALLOWED_ORIGINS,
+      accessToken: e.ACCESS_TOKEN,
     },
     elasticsearch: e.ELASTICSEARCH_URL
       ? {

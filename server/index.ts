@@ -141,6 +141,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     logger,
     trustedProxies: access.trustedProxies,
     allowedOrigins: access.allowedOrigins,
+    accessToken: access.accessToken,
   });
   const httpServer = createServer(edge.handle);
   const hub = new Hub(httpServer, { eventLog: events, searches, logger, sites: () => pipeline.sites(), adapter: parts.adapter });

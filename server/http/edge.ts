@@ -3,6 +3,7 @@
  * request it passes on.
  *
  *   request ──▶ counted in progress (load shedder)
+ *     ├─ ACCESS_TOKEN set and not presented (but health) ──▶ 401, or the link's 303 (access-token.ts)
  *     ├─ POST/PUT/… sent by a browser from another site ──▶ 403 (cross-site.ts)
  *     ├─ POST /api/searches, POST /api/bulk ── shed? ──yes──▶ 429 + Retry-After
  *     ├─ GET|HEAD /api/health ──▶ the health report (500 if it cannot be made)
@@ -16,12 +17,13 @@
 import type { RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { NotFoundError, OverloadedError } from '../errors';
+import { accessGate, type AccessDecision } from './access-token';
 import { clientAddress } from './client-address';
 import { crossSiteRefusal } from './cross-site';
 import { errorAnswer, errorAnswerFor, INTERNAL_ERROR, retryAfterSeconds } from './error-answer';
 import { LoadShedder, type LoadShedderOptions, type ShedDecision } from './load-shedder';
 import { CLIENT_HEADER } from './responder';
-import { answerError, answerJson } from './server-answer';
+import { answerError, answerJson, answerPage } from './server-answer';
 
 /**
  * Searches running at or above which loop delay means overload. Below it a lagging loop is the
@@ -46,6 +48,8 @@ export interface EdgeOptions {
   readonly logger: Logger;
   /** Proxies whose `X-Forwarded-For` names the client (TRUST_PROXY). Default: none. */
   readonly trustedProxies?: ReadonlySet<string>;
+  /** The token the whole instance is behind (ACCESS_TOKEN); default none. */
+  readonly accessToken?: string;
   /** Origins besides the instance's own whose pages may change searches (ALLOWED_ORIGINS). */
   readonly allowedOrigins?: ReadonlySet<string>;
   /** Limits of the load shedder (and a lag source, for tests); `busy` comes from the load. */
@@ -58,6 +62,19 @@ export interface Edge {
   readonly handle: RequestListener;
   /** Stops measuring the loop delay. */
   close(): void;
+}
+
+/** The answer to a request the access gate stopped. */
+function answerAccess(res: ServerResponse, access: Exclude<AccessDecision, { kind: 'pass' }>): void {
+  if (access.kind === 'enter') {
+    res.writeHead(303, { Location: access.location, 'Set-Cookie': access.cookie, 'Cache-Control': 'no-store', 'Content-Length': '0' });
+    res.end();
+    return;
+  }
+  const challenge = { 'WWW-Authenticate': 'Bearer realm="sitescan"' };
+  const message = 'this sitescan needs an access token: open the link with ?access_token=… you were given, or send Authorization: Bearer <token>';
+  if (access.page) answerPage(res, 401, 'Access token needed', message, challenge);
+  else answerError(res, { ...errorAnswer(401, 'unauthorized', message), headers: challenge });
 }
 
 /** Writes the answer to a thrown value, as a route handler's responder would. */
@@ -80,6 +97,7 @@ export function createEdge(options: EdgeOptions): Edge {
   if (!Number.isInteger(busyRunningSearches) || busyRunningSearches < 0) {
     throw new TypeError(`Expected \`busyRunningSearches\` to be an integer >= 0, got ${busyRunningSearches}`);
   }
+  const gate = accessGate(options.accessToken);
   const shedder = new LoadShedder({ ...options.shedder, busy: () => load().runningSearches >= busyRunningSearches });
 
   const answerHealth = (res: ServerResponse) =>
@@ -95,6 +113,8 @@ export function createEdge(options: EdgeOptions): Edge {
     shedder.requestsInProgress++;
     res.once('close', () => shedder.requestsInProgress--);
     const pathname = req.url?.split('?', 1)[0];
+    const access = gate({ method: req.method, url: req.url, cookie: req.headers.cookie, authorization: req.headers.authorization, accept: req.headers.accept });
+    if (access.kind !== 'pass') return answerAccess(res, access);
     const crossSite = crossSiteRefusal(req.method, req.headers, allowedOrigins);
     if (crossSite) return answerThrown(res, crossSite);
     if (req.method === 'POST' && (pathname === '/api/searches' || pathname === '/api/bulk')) {

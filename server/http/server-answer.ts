@@ -33,3 +33,18 @@ export function answerJson(res: ServerResponse, status: number, body: unknown, h
 export function answerError(res: ServerResponse, { status, body, headers }: ErrorAnswer): void {
   answerJson(res, status, body, headers);
 }
+
+/** Writes a short text page (no markup from anywhere but here, nothing it could run). */
+export function answerPage(res: ServerResponse, status: number, title: string, text: string, headers: Readonly<Record<string, string>> = {}): void {
+  const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const html = `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(title)}</title><main><h1>${escape(title)}</h1><p>${escape(text)}</p></main></html>`;
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    'Cache-Control': 'no-store',
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(html)),
+    ...headers,
+  });
+  res.end(res.req?.method === 'HEAD' ? undefined : html);
+}
