@@ -15,18 +15,22 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
 };
 
-/** Writes a JSON answer with the security headers; `headers` adds to them. */
-export function answerJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  const text = JSON.stringify(body);
+/** Writes a body with the security headers and a CSP that lets it do nothing; `headers` adds to them. */
+function writeAnswer(res: ServerResponse, status: number, contentType: string, text: string, headers: Readonly<Record<string, string>>): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
     'Cache-Control': 'no-store',
-    'Content-Type': 'application/json',
+    'Content-Type': contentType,
     'Content-Length': String(Buffer.byteLength(text)),
     ...headers,
   });
   res.end(res.req?.method === 'HEAD' ? undefined : text);
+}
+
+/** Writes a JSON answer with the security headers; `headers` adds to them. */
+export function answerJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  writeAnswer(res, status, 'application/json', JSON.stringify(body), headers);
 }
 
 /** Writes an error answer (`error-answer.ts`) as the route handlers' responder would. */
@@ -38,13 +42,5 @@ export function answerError(res: ServerResponse, { status, body, headers }: Erro
 export function answerPage(res: ServerResponse, status: number, title: string, text: string, headers: Readonly<Record<string, string>> = {}): void {
   const escape = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const html = `<!doctype html><html lang="en"><meta charset="utf-8"><title>${escape(title)}</title><main><h1>${escape(title)}</h1><p>${escape(text)}</p></main></html>`;
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-    'Cache-Control': 'no-store',
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(html)),
-    ...headers,
-  });
-  res.end(res.req?.method === 'HEAD' ? undefined : html);
+  writeAnswer(res, status, 'text/html; charset=utf-8', html, headers);
 }
