@@ -1,16 +1,18 @@
 /**
  * `npm run load:socket-flood` — does one client flooding `search:subscribe` slow everyone else?
  *
- *   flooders (S sockets) ──M × search:subscribe {searchId, afterSeq: 0}, all at once──▶ sitescan
- *   prober ──GET /api/health every P ms (one at a time)─────────────────────────────────▶ sitescan
+ *   flooder process: S sockets ──rounds of M × search:subscribe {searchId, afterSeq: 0} at once──▶ sitescan
+ *     (a round starts when the last one is acked; a socket the server cuts connects again)
+ *   this process ──GET /api/health every P ms, one at a time──────────────────────────────────▶ sitescan
  *
- * Each subscribe is ~50 bytes and its ack carries the search's whole log (~18 KB): a flood costs
- * the server a store read and an encoding per message. The prober measures `/api/health` first
- * while idle, then from the first flooded message until every flooder has had all its acks or
- * has been disconnected. Printed: health p50/p99/max idle and under the flood, acks each flooder
- * got, whether (and when, and why) the server cut it, and the server's RSS before and after.
+ * Each subscribe is ~50 bytes and its ack carries the search's whole log (~18 KB): unchecked, a
+ * flood costs the server a store read and an encoding per message. `/api/health` is timed first
+ * while idle, then for the whole flood. The flooder is a process of its own (socket-flood/
+ * flooder.ts) so its own work never delays the probes. Printed: health p50/p99/max idle and
+ * under the flood, what each flooder sent and had acked, how often (and how soon) the server cut
+ * it, and the server's RSS before and after.
  *
- * Example: `npm run load:socket-flood -- --spawn --subscribes 3000` on a 2-core machine.
+ * Example: `npm run load:socket-flood -- --spawn` (1 socket, rounds of 3,000, 10 s).
  *
  * Options:
  *   --spawn              start a server of its own (scripts/socket-flood/server.ts: no pages, sandbox
@@ -19,18 +21,17 @@
  *   --search ID          an existing search on it
  *   --pid PID            its process id, for RSS (automatic with --spawn)
  *   --sockets N          flooding sockets (1)
- *   --subscribes M       subscribes each flooder sends (3000)
- *   --probe-ms P         pause between health probes (50)
+ *   --subscribes M       subscribes per round (3000)
+ *   --duration S         seconds of flooding (10)
+ *   --probe-ms P         pause between health probes (20)
  *   --idle-s S           seconds of idle probes before the flood (2)
- *   --max-s S            longest the flood phase may last (60)
  *   --server-env K=V     with --spawn: extra server env (repeatable)
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, SubscribeAck } from '../lib/socket-events';
+import type { FlooderResult } from './socket-flood/flooder';
 import { killAllChildren, startReadyChild, stopChild, type ReadyChild } from './support/child-process';
 import { percentile, round } from './support/figures';
 import { numberOption } from './support/number-option';
@@ -46,7 +47,7 @@ const { values: flags } = parseArgs({
     subscribes: { type: 'string' },
     'probe-ms': { type: 'string' },
     'idle-s': { type: 'string' },
-    'max-s': { type: 'string' },
+    duration: { type: 'string' },
     'server-env': { type: 'string', multiple: true },
   },
 });
@@ -55,9 +56,9 @@ const options = {
   spawn: flags.spawn,
   sockets: numberOption('--sockets', flags.sockets, 1, 1, 1_000),
   subscribes: numberOption('--subscribes', flags.subscribes, 3_000, 1, 1_000_000),
-  probeMs: numberOption('--probe-ms', flags['probe-ms'], 50, 0, 10_000),
+  durationS: numberOption('--duration', flags.duration, 10, 1, 3_600),
+  probeMs: numberOption('--probe-ms', flags['probe-ms'], 20, 0, 10_000),
   idleS: numberOption('--idle-s', flags['idle-s'], 2, 0, 600),
-  maxS: numberOption('--max-s', flags['max-s'], 60, 1, 3_600),
   serverEnv: Object.fromEntries(
     (flags['server-env'] ?? []).map((pair) => {
       const at = pair.indexOf('=');
@@ -66,17 +67,6 @@ const options = {
     }),
   ),
 };
-
-type FloodSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** What one flooder saw. */
-interface FlooderResult {
-  readonly acks: number;
-  readonly refused: number;
-  /** Why the server ended the connection, and after how many ms of flooding; undefined if it did not. */
-  readonly cut?: { readonly reason: string; readonly afterMs: number };
-  readonly firstAckBytes?: number;
-}
 
 /** The server to flood: the one given, or one started here. */
 async function target(workDir: string): Promise<{ url: string; searchId: string; pid?: number; child?: ReadyChild }> {
@@ -135,39 +125,30 @@ function probeHealth(url: string): { stop: () => Promise<number[]> } {
   };
 }
 
-async function connectFlooder(url: string): Promise<FloodSocket> {
-  const socket: FloodSocket = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
+/** Runs the flooder process until it is done: what each of its sockets saw. */
+async function runFlooder(url: string, searchId: string, workDir: string, probe: () => void): Promise<FlooderResult[]> {
+  const flooder = await startReadyChild({
+    name: 'flooder',
+    args: ['--import', 'tsx', 'scripts/socket-flood/flooder.ts'],
+    env: {
+      FLOOD_URL: url,
+      FLOOD_SEARCH: searchId,
+      FLOOD_SOCKETS: String(options.sockets),
+      FLOOD_SUBSCRIBES: String(options.subscribes),
+      FLOOD_DURATION_MS: String(options.durationS * 1000),
+    },
+    ready: 'flooding',
+    logFile: path.join(workDir, 'flooder.log'),
   });
-  return socket;
-}
-
-/** Sends every subscribe at once; resolves when all are acked or the server cuts the socket. */
-function flood(socket: FloodSocket, searchId: string): Promise<FlooderResult> {
-  const started = performance.now();
-  let acks = 0;
-  let refused = 0;
-  let firstAckBytes: number | undefined;
-  return new Promise((resolve) => {
-    const deadline = setTimeout(() => finish({ reason: `still open after ${options.maxS} s`, afterMs: options.maxS * 1000 }), options.maxS * 1000);
-    const finish = (cut?: FlooderResult['cut']) => {
-      clearTimeout(deadline);
-      socket.off('disconnect', onDisconnect);
-      resolve({ acks, refused, cut, firstAckBytes });
-    };
-    const onDisconnect = (reason: string) => finish({ reason, afterMs: Math.round(performance.now() - started) });
-    socket.on('disconnect', onDisconnect);
-    for (let i = 0; i < options.subscribes; i++) {
-      socket.emit('search:subscribe', { searchId, afterSeq: 0 }, (ack: SubscribeAck) => {
-        acks++;
-        if (!ack.ok) refused++;
-        firstAckBytes ??= JSON.stringify(ack).length;
-        if (acks === options.subscribes) finish();
-      });
-    }
+  probe();
+  let output = '';
+  flooder.process.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
   });
+  const code = await flooder.exited;
+  const line = /^result (.*)$/m.exec(output)?.[1];
+  if (code !== 0 || !line) throw new Error(`the flooder exited with ${code}; log: ${path.join(workDir, 'flooder.log')}`);
+  return JSON.parse(line) as FlooderResult[];
 }
 
 function describe(latencies: readonly number[]): string {
@@ -179,24 +160,29 @@ async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'sitescan-socket-flood-'));
   const server = await target(workDir);
   try {
-    console.log(`socket-flood: ${server.url} · search ${server.searchId} · ${options.sockets} socket(s) × ${options.subscribes} subscribes`);
+    console.log(`socket-flood: ${server.url} · search ${server.searchId} · ${options.sockets} socket(s), rounds of ${options.subscribes} subscribes, for ${options.durationS} s`);
     const idleProbe = probeHealth(server.url);
     await new Promise((resolve) => setTimeout(resolve, options.idleS * 1000));
     const idle = await idleProbe.stop();
     const rssBefore = server.pid ? await rssMb(server.pid) : undefined;
 
-    const sockets = await Promise.all(Array.from({ length: options.sockets }, () => connectFlooder(server.url)));
-    const floodProbe = probeHealth(server.url);
-    const results = await Promise.all(sockets.map((socket) => flood(socket, server.searchId)));
-    const underFlood = await floodProbe.stop();
+    let floodProbe: ReturnType<typeof probeHealth> | undefined;
+    const results = await runFlooder(server.url, server.searchId, workDir, () => {
+      floodProbe = probeHealth(server.url);
+    });
+    const underFlood = (await floodProbe?.stop()) ?? [];
     const rssAfter = server.pid ? await rssMb(server.pid) : undefined;
-    for (const socket of sockets) socket.close();
 
     console.log(`  health idle:        ${describe(idle)}`);
     console.log(`  health under flood: ${describe(underFlood)}`);
     results.forEach((result, i) => {
-      const cut = result.cut ? `cut after ${result.cut.afterMs} ms (${result.cut.reason})` : 'NOT cut';
-      console.log(`  flooder ${i + 1}: ${result.acks}/${options.subscribes} acked (${result.refused} refused), first ack ${result.firstAckBytes ?? 0} bytes, ${cut}`);
+      const cut = result.cuts > 0
+        ? `cut ${result.cuts} times, first after ${result.firstCutAfterMs} ms (${result.disconnectReasons.join(', ')})`
+        : 'NEVER cut';
+      console.log(
+        `  flooder ${i + 1}: ${result.rounds} rounds, ${result.acked}/${result.sent} subscribes acked (${result.refusedAcks} refused), ` +
+          `first ack ${result.firstAckBytes ?? 0} bytes, ${cut}, ${result.refusedConnects} connects refused`,
+      );
     });
     if (rssBefore !== undefined) console.log(`  server RSS: ${rssBefore} MB before the flood, ${rssAfter ?? '?'} MB after`);
   } finally {
