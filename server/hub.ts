@@ -291,7 +291,9 @@ export class Hub {
     wanted: () => boolean,
   ): Promise<SubscribeAck> {
     const { searches } = this.options;
-    if (socket.disconnected || !wanted()) {
+    // Nobody would read the answer: the socket is gone (cut, perhaps), or unsubscribed meanwhile.
+    if (socket.disconnected) return { ok: false, error: { code: 'disconnected', message: 'the connection closed first' } };
+    if (!wanted()) {
       return { ok: false, error: { code: 'unsubscribed', message: `search ${searchId} was unsubscribed before it was answered` } };
     }
     try {
