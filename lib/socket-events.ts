@@ -11,6 +11,9 @@ export type LiveSearchEvent = SearchEvent & { readonly searchId: string };
  * Answer to `search:subscribe`: the events after `afterSeq`, or why it was refused. `reset` says
  * the log the client holds is not the server's any more (a crash lost events it was shown, and
  * their seqs now name others): `events` is then the whole log from seq 1, to replace its own.
+ * Refusal codes: `invalid_request` (the payload, each bad field named), `not_found`,
+ * `too_many_searches` (the connection follows as many as it may), `internal`; `unsubscribed` and
+ * `disconnected` answer a subscribe overtaken by an unsubscribe or the end of the connection.
  */
 export type SubscribeAck =
   | { readonly ok: true; readonly events: readonly SearchEvent[]; readonly reset?: boolean }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_BULK_ROWS } from '../lib/bulk-csv';
 import { loadConfig, logLevelFrom } from './config';
 
 describe('loadConfig', () => {
@@ -79,7 +80,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OWNERSHIP: 'nobody' })).toThrow(/OWNERSHIP must be address or token, got "nobody"/);
     expect(() => loadConfig({ OWNER_SECRET: 'short' })).toThrow(/OWNER_SECRET must be at least 32 characters/);
     expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY must be IP addresses.*"proxy\.internal"/);
-    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://ok.example,https://x.example/path' })).toThrow(/ALLOWED_ORIGINS must be origins.*"https:\/\/x\.example\/path"/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://ok.example,https://x.example/path' })).toThrow(/ALLOWED_ORIGINS must be comma-separated origins.*"https:\/\/x\.example\/path"/);
     expect(() => loadConfig({ CLIENT_BUFFER_SHARE: '2' })).toThrow(/CLIENT_BUFFER_SHARE must be a number from 0.001 to 1, got "2"/);
   });
 
@@ -97,5 +98,41 @@ describe('loadConfig', () => {
     expect(logLevelFrom({ LOG_LEVEL: 'warn' })).toBe('warn');
     expect(logLevelFrom({ VITEST: 'true' })).toBe('silent');
     expect(logLevelFrom({ LOG_LEVEL: 'loud' })).toBe('info');
+  });
+  it('reads the Socket.IO limits, defaults that let the bulk page follow a whole run', () => {
+    expect(loadConfig({}).sockets).toEqual({
+      connectionsPerClient: 50,
+      searchesPerConnection: MAX_BULK_ROWS,
+      eventsPerSecond: 50,
+      eventBurst: 1_500,
+      allowedOrigins: [],
+    });
+    const config = loadConfig({
+      SOCKET_CONNECTIONS_PER_CLIENT: '5',
+      SOCKET_SEARCHES_PER_CONNECTION: '10',
+      SOCKET_EVENTS_PER_SECOND: '3',
+      SOCKET_EVENT_BURST: '20',
+      ALLOWED_ORIGINS: ' https://Dashboard.example.com/ , http://127.0.0.1:8080,',
+    });
+    expect(config.sockets).toEqual({
+      connectionsPerClient: 5,
+      searchesPerConnection: 10,
+      eventsPerSecond: 3,
+      eventBurst: 20,
+      allowedOrigins: ['https://dashboard.example.com', 'http://127.0.0.1:8080'],
+    });
+  });
+
+  it('names a bad Socket.IO limit or origin', () => {
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://ok.example,https://bad.example/app' })).toThrow(
+      'Invalid configuration: ALLOWED_ORIGINS must be comma-separated origins like https://sitescan.example.com (scheme, host and port; no path), got "https://bad.example/app"',
+    );
+    expect(() => loadConfig({ ALLOWED_ORIGINS: '*' })).toThrow(/ALLOWED_ORIGINS .*got "\*"/);
+    expect(() => loadConfig({ SOCKET_CONNECTIONS_PER_CLIENT: '0' })).toThrow(
+      'SOCKET_CONNECTIONS_PER_CLIENT must be an integer from 1 to 1000000, got "0"',
+    );
+    expect(() => loadConfig({ SOCKET_SEARCHES_PER_CONNECTION: '2000' })).toThrow(
+      /SOCKET_EVENT_BURST \(1500\) must be at least SOCKET_SEARCHES_PER_CONNECTION \(2000\)/,
+    );
   });
 });

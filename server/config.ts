@@ -8,6 +8,8 @@ import { ValidationError } from './errors';
 import { ACCESS_TOKEN_PATTERN } from './http/access-token';
 import { parseTrustedProxies } from './http/client-address';
 import { MIN_SECRET_LENGTH } from './http/ownership';
+import { originOf } from './http/origins';
+import { DEFAULT_SOCKET_LIMITS, type SocketLimits } from './socket-limits';
 
 /** Variables of an environment, as `process.env` holds them. */
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -82,6 +84,27 @@ const optionalString = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
+/** `ALLOWED_ORIGINS`: comma-separated origins, each written as `URL.origin` writes it. */
+const originList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+    const origins: string[] = [];
+    for (const entry of entries) {
+      const origin = originOf(entry);
+      if (origin === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `ALLOWED_ORIGINS must be comma-separated origins like https://sitescan.example.com (scheme, host and port; no path), got ${JSON.stringify(entry)}`,
+        });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return origins;
+  });
+
 const envSchema = z.object({
   PORT: integer('PORT', 3000, 0, 65_535),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -131,24 +154,6 @@ const envSchema = z.object({
   ACCESS_TOKEN: optionalString.pipe(
     z.string().regex(ACCESS_TOKEN_PATTERN, { error: 'ACCESS_TOKEN must be at least 16 letters, digits, ".", "_", "~" or "-"' }).optional(),
   ),
-  /** Origins besides the instance's own whose pages may change searches and open sockets. */
-  ALLOWED_ORIGINS: optionalString.transform((value, ctx) => {
-    const origins = new Set<string>();
-    for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
-      let url: URL | undefined;
-      try {
-        url = new URL(entry);
-      } catch {
-        url = undefined;
-      }
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.toLowerCase().replace(/\/+$/, '')) {
-        ctx.addIssue({ code: 'custom', message: `ALLOWED_ORIGINS must be origins like https://example.com separated by commas, got ${JSON.stringify(entry)}` });
-        return z.NEVER;
-      }
-      origins.add(url.origin);
-    }
-    return origins;
-  }),
   ELASTICSEARCH_URL: optionalString.pipe(
     z.url({ error: 'ELASTICSEARCH_URL must be a URL like http://127.0.0.1:9200' }).optional(),
   ),
@@ -176,6 +181,16 @@ const envSchema = z.object({
       .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'NODE_ID must be 1 to 64 letters, digits, ".", "_" or "-"' })
       .optional(),
   ),
+  // Socket.IO limits on each client (issue 17); see socket-limits.ts for the defaults' reasons.
+  /** Socket.IO connections one client address may hold at once. */
+  SOCKET_CONNECTIONS_PER_CLIENT: integer('SOCKET_CONNECTIONS_PER_CLIENT', DEFAULT_SOCKET_LIMITS.connectionsPerClient, 1, 1_000_000),
+  /** Searches one Socket.IO connection may follow. */
+  SOCKET_SEARCHES_PER_CONNECTION: integer('SOCKET_SEARCHES_PER_CONNECTION', DEFAULT_SOCKET_LIMITS.searchesPerConnection, 1, 1_000_000),
+  /** Event budget of a connection: points regained per second, and points held at most. */
+  SOCKET_EVENTS_PER_SECOND: integer('SOCKET_EVENTS_PER_SECOND', DEFAULT_SOCKET_LIMITS.eventsPerSecond, 1, 1_000_000),
+  SOCKET_EVENT_BURST: integer('SOCKET_EVENT_BURST', DEFAULT_SOCKET_LIMITS.eventBurst, 1, 10_000_000),
+  /** Origins besides the instance's own whose pages may change searches and open Socket.IO connections. */
+  ALLOWED_ORIGINS: originList,
 }).superRefine((e, ctx) => {
   if (e.REDIS_URL && !e.ELASTICSEARCH_URL) {
     ctx.addIssue({
@@ -183,6 +198,14 @@ const envSchema = z.object({
       path: ['REDIS_URL'],
       message:
         'REDIS_URL is set (cluster mode) but ELASTICSEARCH_URL is not: the nodes of a cluster share their searches through Elasticsearch, SQLite is one machine\'s file. Set ELASTICSEARCH_URL too, or unset REDIS_URL for a single process',
+    });
+  }
+}).superRefine((e, ctx) => {
+  if (e.SOCKET_EVENT_BURST < e.SOCKET_SEARCHES_PER_CONNECTION) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SOCKET_EVENT_BURST'],
+      message: `SOCKET_EVENT_BURST (${e.SOCKET_EVENT_BURST}) must be at least SOCKET_SEARCHES_PER_CONNECTION (${e.SOCKET_SEARCHES_PER_CONNECTION}): a page that follows that many searches subscribes to them all at once, and would be cut off`,
     });
   }
 });
@@ -225,6 +248,8 @@ export interface Config {
   };
   /** `LOG_LEVEL`; default `info`, `silent` under Vitest. */
   readonly logLevel: LogLevel;
+  /** What one Socket.IO client may cost: `SOCKET_*`, `ALLOWED_ORIGINS`. */
+  readonly sockets: SocketLimits;
   /** Cluster mode (REDIS_URL set): the Redis every node shares, and this node's name. */
   readonly cluster?: {
     readonly redisUrl: string;
@@ -275,7 +300,7 @@ export function loadConfig(env: Environment = process.env): Config {
       ownership: e.OWNERSHIP,
       ownerSecret: e.OWNER_SECRET,
       trustedProxies: e.TRUST_PROXY,
-      allowedOrigins: e.ALLOWED_ORIGINS,
+      allowedOrigins: new Set(e.ALLOWED_ORIGINS),
       accessToken: e.ACCESS_TOKEN,
     },
     elasticsearch: e.ELASTICSEARCH_URL
@@ -288,6 +313,13 @@ export function loadConfig(env: Environment = process.env): Config {
         }
       : undefined,
     logLevel: e.LOG_LEVEL ?? defaultLogLevel(env),
+    sockets: {
+      connectionsPerClient: e.SOCKET_CONNECTIONS_PER_CLIENT,
+      searchesPerConnection: e.SOCKET_SEARCHES_PER_CONNECTION,
+      eventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+      eventBurst: e.SOCKET_EVENT_BURST,
+      allowedOrigins: e.ALLOWED_ORIGINS,
+    },
     cluster: e.REDIS_URL ? { redisUrl: e.REDIS_URL, nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}` } : undefined,
   };
 }

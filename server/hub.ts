@@ -12,10 +12,26 @@
  *
  * The sites timer runs only while someone watches: it starts on the first `sites:subscribe` and
  * stops when the room empties (last unsubscribe or disconnect).
+ *
+ * What one client may cost (socket-limits.ts):
+ *
+ *   handshake ──SocketGuard: Origin, connections per address──▶ refused (403/400 + reason)
+ *   message ──SocketBudget.take(1)──▶ over budget: logged with the address, socket cut
+ *   search:subscribe ──repeat of a followed search? take(REPEATED_SUBSCRIBE_COST − 1) more
+ *                   ──followed searches at the cap? refused {ok: false, too_many_searches}
+ *                   ──identical one already waiting on this socket? shares its answer
+ *                   ──in turn: one store read per socket per turn of the event loop──▶ ack
+ *
+ * Invariants:
+ * - a socket's subscribes are answered one at a time, each after a turn of the event loop, so
+ *   that no socket can hold the loop for a burst of reads (`/api/health` answers in between);
+ * - a subscribe shares the answer of an identical one only on the same socket, which is in the
+ *   room since before that answer's read began — the join-before-read rule above still holds;
+ * - a refused subscribe leaves the room: a client that is told no is not pushed events.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server, type ServerOptions } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { describeZodError, subscribePayloadSchema, searchIdSchema } from '../lib/schemas';
 import {
   roomFor,
@@ -27,6 +43,11 @@ import {
 import type { SiteInfo } from '../lib/types';
 import type { EventSource } from './metrics';
 import type { SearchService } from './search-service';
+import { SocketBudget } from './socket-budget';
+import { socketHasAccess } from './http/access-token';
+import { clientAddress } from './http/client-address';
+import { SocketGuard } from './socket-guard';
+import { DEFAULT_SOCKET_LIMITS, MESSAGE_COST, REPEATED_SUBSCRIBE_COST, type SocketLimits } from './socket-limits';
 
 /** Largest socket message accepted from a client. Subscribe payloads are tiny. */
 export const MAX_SOCKET_PAYLOAD_BYTES = 16 * 1024;
@@ -53,7 +74,40 @@ export interface HubOptions {
    * pushes `sites:stats` to its own watchers only. Default: this process's rooms alone.
    */
   readonly adapter?: ServerOptions['adapter'];
+  /** What one client may cost. Default {@link DEFAULT_SOCKET_LIMITS}; each field on its own. */
+  readonly limits?: Partial<SocketLimits>;
+  /** The clock of the event budgets, in ms. Default `performance.now`. */
+  readonly now?: () => number;
+  /** Proxies whose `X-Forwarded-For` names the client (TRUST_PROXY). Default: none. */
+  readonly trustedProxies?: ReadonlySet<string>;
+  /** The token the whole instance is behind (ACCESS_TOKEN): a handshake without it is refused. */
+  readonly accessToken?: string;
 }
+
+type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** What the hub uses of an Engine.IO connection (the transport under a Socket.IO socket). */
+interface EngineConnection {
+  readonly remoteAddress: string;
+  readonly request: IncomingMessage;
+  close(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** One connection's state: its budget, the searches it follows, its turn for store reads. */
+interface Connection {
+  readonly socket: HubSocket;
+  readonly budget: SocketBudget;
+  /** Followed searches, each with the answers to its subscribes still waiting, by position. */
+  readonly followed: Map<string, Map<string, Promise<SubscribeAck>>>;
+  /** Runs `work` after this connection's earlier work and a turn of the event loop. */
+  readonly inTurn: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Disconnects the socket for spending its budget, and logs why. */
+  readonly cut: (event: unknown) => void;
+}
+
+/** Lets the event loop take a turn (I/O, timers) before the caller goes on. */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The Socket.IO server of sitescan. */
 export class Hub {
@@ -64,10 +118,26 @@ export class Hub {
   private readonly sitesPushMs: number;
   private readonly acrossNodes: boolean;
   private sitesTimer?: NodeJS.Timeout;
+  /** Admits handshakes and counts connections per client address. */
+  readonly guard: SocketGuard;
+  readonly limits: SocketLimits;
+  private readonly options: HubOptions;
 
   constructor(httpServer: HttpServer, options: HubOptions) {
     const logger = options.logger.child({ module: 'hub' });
     this.logger = logger;
+    this.options = options;
+    this.limits = { ...DEFAULT_SOCKET_LIMITS, ...options.limits };
+    const { searchesPerConnection, eventBurst, eventsPerSecond } = this.limits;
+    if (!Number.isInteger(searchesPerConnection) || searchesPerConnection < 1) {
+      throw new TypeError(`Expected \`limits.searchesPerConnection\` to be an integer >= 1, got ${String(searchesPerConnection)}`);
+    }
+    // Checks the budget's options once here rather than at a client's first connection.
+    new SocketBudget({ burst: eventBurst, perSecond: eventsPerSecond });
+    this.guard = new SocketGuard({
+      connectionsPerClient: this.limits.connectionsPerClient,
+      allowedOrigins: this.limits.allowedOrigins,
+    });
     this.sites = options.sites;
     this.sitesPushMs = options.sitesPushMs ?? SITES_PUSH_MS;
     if (!Number.isFinite(this.sitesPushMs) || this.sitesPushMs < 50 || this.sitesPushMs > 60_000) {
@@ -77,7 +147,25 @@ export class Hub {
     this.io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
       maxHttpBufferSize: MAX_SOCKET_PAYLOAD_BYTES,
       serveClient: false,
+      allowRequest: (req, callback) => {
+        if (!socketHasAccess(options.accessToken, req.headers)) return callback('this sitescan needs an access token', false);
+        const address = this.clientOf(req);
+        const admission = this.guard.admit({ address, origin: req.headers.origin, host: req.headers.host });
+        if (admission.ok) return callback(null, true);
+        // Debug, not warn: each refusal is one request a hostile client can repeat at will.
+        logger.debug({ address, code: admission.code }, `socket handshake refused: ${admission.message}`);
+        callback(admission.message, false);
+      },
       ...(options.adapter ? { adapter: options.adapter } : {}),
+    });
+    this.io.engine.on('connection', (connection: EngineConnection) => {
+      const address = this.clientOf(connection.request);
+      if (!this.guard.opened(address)) {
+        logger.warn({ address }, `socket closed at once: too many connections from ${address} (at most ${this.guard.connectionsPerClient})`);
+        connection.close();
+        return;
+      }
+      connection.once('close', () => this.guard.closed(address));
     });
 
     const rooms = this.io.of('/').adapter.rooms;
@@ -91,67 +179,158 @@ export class Hub {
       this.io.to(room).emit('search:event', { ...event, searchId });
     });
 
-    this.io.on('connection', (socket) => {
-      socket.on('search:subscribe', async (payload, ack) => {
-        const reply = (answer: SubscribeAck) => {
-          if (typeof ack === 'function') ack(answer);
-        };
-        const parsed = subscribePayloadSchema.safeParse(payload);
-        if (!parsed.success) {
-          reply({ ok: false, error: { code: 'invalid_request', message: describeZodError(parsed.error) } });
-          return;
-        }
-        const { searchId, afterSeq, lastAt } = parsed.data;
-        try {
-          await socket.join(roomFor(searchId));
-          const exists = await options.searches.exists(searchId);
-          if (!exists) {
-            await socket.leave(roomFor(searchId));
-            reply({ ok: false, error: { code: 'not_found', message: `no search with id ${searchId}` } });
-            return;
-          }
-          // The client's event `afterSeq` must still be the server's; after a crash that lost
-          // events the client was shown, that seq is gone or names another event.
-          const [own] = afterSeq > 0 ? await options.searches.eventsAfter(searchId, afterSeq - 1) : [];
-          const kept = afterSeq === 0 || (own?.seq === afterSeq && (lastAt === undefined || own.at === lastAt));
-          if (!kept) {
-            reply({ ok: true, reset: true, events: await options.searches.eventsAfter(searchId, 0) });
-            return;
-          }
-          reply({ ok: true, events: await options.searches.eventsAfter(searchId, afterSeq) });
-        } catch (error) {
-          logger.error({ err: error, searchId }, 'subscribe failed');
-          reply({ ok: false, error: { code: 'internal', message: 'could not read the search' } });
-        }
-      });
-
-      socket.on('search:unsubscribe', (payload) => {
-        const parsed = searchIdSchema.safeParse((payload as { searchId?: unknown } | undefined)?.searchId);
-        if (parsed.success) void socket.leave(roomFor(parsed.data));
-      });
-
-      // The ack is the last argument; a client that sends a payload as well is still answered.
-      socket.on('sites:subscribe', async (...args: unknown[]) => {
-        const ack = args.findLast((arg) => typeof arg === 'function') as ((sites: readonly SiteInfo[]) => void) | undefined;
-        try {
-          await socket.join(SITES_ROOM);
-        } catch (error) {
-          logger.error({ err: error }, 'joining the sites room failed');
-          return;
-        }
-        ack?.(this.readSites() ?? []);
-        this.startSitesTimer();
-      });
-
-      socket.on('sites:unsubscribe', () => {
-        void socket.leave(SITES_ROOM);
-      });
-    });
+    this.io.on('connection', (socket) => this.handleConnection(socket));
 
     // Rooms are deleted by the adapter when their last member leaves, including by disconnecting.
     this.io.of('/').adapter.on('delete-room', (room: string) => {
       if (room === SITES_ROOM) this.stopSitesTimer();
     });
+  }
+
+  /** The client a handshake comes from: its peer, or what a trusted proxy forwarded for. */
+  private clientOf(request: IncomingMessage): string {
+    return clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], this.options.trustedProxies ?? new Set());
+  }
+
+  /** The handlers of one connection, behind its event budget. */
+  private handleConnection(socket: HubSocket): void {
+    const { logger } = this;
+    const { eventBurst, eventsPerSecond } = this.limits;
+    const address = this.clientOf(socket.conn.request);
+    const budget = new SocketBudget({ burst: eventBurst, perSecond: eventsPerSecond, now: this.options.now });
+    const followed = new Map<string, Map<string, Promise<SubscribeAck>>>();
+    let turn: Promise<unknown> = Promise.resolve();
+    const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+      const next = turn.then(yieldToIo).then(work);
+      turn = next.catch(() => undefined);
+      return next;
+    };
+    const cut = (event: unknown) => {
+      if (socket.disconnected) return;
+      // The address and the event's name (cut short), never the payload: that is the client's.
+      logger.warn(
+        { address, event: String(event).slice(0, 64), burst: eventBurst, perSecond: eventsPerSecond },
+        `socket cut off: ${address} spent its event budget (${eventBurst} at once, ${eventsPerSecond} a second)`,
+      );
+      socket.disconnect(true);
+    };
+    socket.use(([event], next) => {
+      if (budget.take(MESSAGE_COST)) next();
+      else cut(event);
+    });
+
+    const connection: Connection = { socket, budget, followed, inTurn, cut };
+    socket.on('search:subscribe', (payload, ack) => void this.subscribe(connection, payload, ack));
+
+    socket.on('search:unsubscribe', (payload) => {
+      const parsed = searchIdSchema.safeParse((payload as { searchId?: unknown } | undefined)?.searchId);
+      if (!parsed.success) return;
+      followed.delete(parsed.data);
+      void socket.leave(roomFor(parsed.data));
+    });
+
+    // The ack is the last argument; a client that sends a payload as well is still answered.
+    socket.on('sites:subscribe', async (...args: unknown[]) => {
+      const ack = args.findLast((arg) => typeof arg === 'function') as ((sites: readonly SiteInfo[]) => void) | undefined;
+      try {
+        await socket.join(SITES_ROOM);
+      } catch (error) {
+        logger.error({ err: error }, 'joining the sites room failed');
+        return;
+      }
+      ack?.(this.readSites() ?? []);
+      this.startSitesTimer();
+    });
+
+    socket.on('sites:unsubscribe', () => {
+      void socket.leave(SITES_ROOM);
+    });
+  }
+
+  /** `search:subscribe` on one connection: its limits, then its answer in the socket's turn. */
+  private async subscribe(connection: Connection, payload: unknown, ack: unknown): Promise<void> {
+    const { budget, followed, inTurn, cut, socket } = connection;
+    const reply = (answer: SubscribeAck) => {
+      if (typeof ack === 'function') (ack as (answer: SubscribeAck) => void)(answer);
+    };
+    const parsed = subscribePayloadSchema.safeParse(payload);
+    if (!parsed.success) {
+      reply({ ok: false, error: { code: 'invalid_request', message: describeZodError(parsed.error) } });
+      return;
+    }
+    const { searchId, afterSeq, lastAt } = parsed.data;
+    let answers = followed.get(searchId);
+    if (answers) {
+      if (!budget.take(REPEATED_SUBSCRIBE_COST - MESSAGE_COST)) return cut('search:subscribe');
+    } else {
+      if (followed.size >= this.limits.searchesPerConnection) {
+        reply({
+          ok: false,
+          error: {
+            code: 'too_many_searches',
+            message: `this connection follows ${followed.size} searches, the most it may; unsubscribe from one first`,
+          },
+        });
+        return;
+      }
+      answers = new Map();
+      followed.set(searchId, answers);
+    }
+    const own = answers;
+    const position = `${afterSeq}:${lastAt ?? ''}`;
+    let answer = own.get(position);
+    if (!answer) {
+      answer = inTurn(() => this.answerSubscribe(socket, searchId, afterSeq, lastAt, () => followed.get(searchId) === own));
+      own.set(position, answer);
+      const settled = answer;
+      void settled.then(() => {
+        if (own.get(position) === settled) own.delete(position);
+      });
+    }
+    const answered = await answer;
+    if (!answered.ok && followed.get(searchId) === own) followed.delete(searchId);
+    reply(answered);
+  }
+
+  /**
+   * The answer to one subscribe, read in the socket's turn. `wanted` says whether the search is
+   * still followed (an unsubscribe may have come while this one waited). Never throws.
+   */
+  private async answerSubscribe(
+    socket: HubSocket,
+    searchId: string,
+    afterSeq: number,
+    lastAt: number | undefined,
+    wanted: () => boolean,
+  ): Promise<SubscribeAck> {
+    const { searches } = this.options;
+    // Nobody would read the answer: the socket is gone (cut, perhaps), or unsubscribed meanwhile.
+    if (socket.disconnected) return { ok: false, error: { code: 'disconnected', message: 'the connection closed first' } };
+    if (!wanted()) {
+      return { ok: false, error: { code: 'unsubscribed', message: `search ${searchId} was unsubscribed before it was answered` } };
+    }
+    try {
+      await socket.join(roomFor(searchId));
+      const exists = await searches.exists(searchId);
+      if (!exists) {
+        await socket.leave(roomFor(searchId));
+        return { ok: false, error: { code: 'not_found', message: `no search with id ${searchId}` } };
+      }
+      // The client's event `afterSeq` must still be the server's; after a crash that lost
+      // events the client was shown, that seq is gone or names another event.
+      const [own] = afterSeq > 0 ? await searches.eventsAfter(searchId, afterSeq - 1) : [];
+      const kept = afterSeq === 0 || (own?.seq === afterSeq && (lastAt === undefined || own.at === lastAt));
+      if (!kept) return { ok: true, reset: true, events: await searches.eventsAfter(searchId, 0) };
+      return { ok: true, events: await searches.eventsAfter(searchId, afterSeq) };
+    } catch (error) {
+      this.logger.error({ err: error, searchId }, 'subscribe failed');
+      try {
+        await socket.leave(roomFor(searchId));
+      } catch (leaveError) {
+        this.logger.error({ err: leaveError, searchId }, 'leaving the room of a refused subscribe failed');
+      }
+      return { ok: false, error: { code: 'internal', message: 'could not read the search' } };
+    }
   }
 
   /** Number of clients watching the operations view. */

@@ -144,7 +144,16 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     accessToken: access.accessToken,
   });
   const httpServer = createServer(edge.handle);
-  const hub = new Hub(httpServer, { eventLog: events, searches, logger, sites: () => pipeline.sites(), adapter: parts.adapter });
+  const hub = new Hub(httpServer, {
+    eventLog: events,
+    searches,
+    logger,
+    sites: () => pipeline.sites(),
+    adapter: parts.adapter,
+    limits: config.sockets,
+    trustedProxies: access.trustedProxies,
+    accessToken: access.accessToken,
+  });
   if (upgrade) {
     // Next's hot-reload socket shares the server with Socket.IO in dev.
     httpServer.on('upgrade', (req, socket, head) => {

@@ -89,6 +89,8 @@ async function startServer(options: LoadOptions, workDir: string, sandboxUrl: st
       SITES_FILE: sitesFile,
       // Every search comes from this one client: the per-client limit would measure itself.
       CLIENT_SEARCHES_PER_MINUTE: '1000000',
+      // Every watcher connects from this one address too.
+      SOCKET_CONNECTIONS_PER_CLIENT: '1000000',
       ...options.serverEnv,
     },
     path.join(workDir, 'sitescan.log'),

@@ -37,12 +37,11 @@ describe('accessGate', () => {
 });
 
 describe('socketHasAccess', () => {
-  it('accepts the token as cookie, bearer header or auth token, and anything without a token set', () => {
-    expect(socketHasAccess(undefined, { headers: {} })).toBe(true);
-    expect(socketHasAccess(TOKEN, { headers: { cookie: `sitescan_access=${TOKEN}` } })).toBe(true);
-    expect(socketHasAccess(TOKEN, { headers: { authorization: `Bearer ${TOKEN}` } })).toBe(true);
-    expect(socketHasAccess(TOKEN, { headers: {}, authToken: TOKEN })).toBe(true);
-    expect(socketHasAccess(TOKEN, { headers: {}, authToken: 'nope' })).toBe(false);
-    expect(socketHasAccess(TOKEN, { headers: {} })).toBe(false);
+  it('accepts the token as cookie or bearer header, and anything without a token set', () => {
+    expect(socketHasAccess(undefined, {})).toBe(true);
+    expect(socketHasAccess(TOKEN, { cookie: `sitescan_access=${TOKEN}` })).toBe(true);
+    expect(socketHasAccess(TOKEN, { authorization: `Bearer ${TOKEN}` })).toBe(true);
+    expect(socketHasAccess(TOKEN, { authorization: 'Bearer nope' })).toBe(false);
+    expect(socketHasAccess(TOKEN, {})).toBe(false);
   });
 });

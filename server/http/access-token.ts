@@ -74,11 +74,10 @@ export function accessGate(token: string | undefined, secure = false): (request:
   };
 }
 
-/** Whether a socket handshake carries the access token (cookie, Authorization, or `auth.token`). */
-export function socketHasAccess(token: string | undefined, handshake: { readonly headers: AccessRequest & Record<string, unknown>; readonly authToken?: unknown }): boolean {
+/** Whether a socket handshake carries the access token (the cookie, or `Authorization: Bearer`). */
+export function socketHasAccess(token: string | undefined, headers: { readonly cookie?: string; readonly authorization?: string }): boolean {
   if (token === undefined) return true;
   const expected = digest(token);
-  const bearer = /^Bearer\s+(.+)$/i.exec(handshake.headers.authorization ?? '')?.[1]?.trim();
-  const auth = typeof handshake.authToken === 'string' ? handshake.authToken : undefined;
-  return same(bearer, expected) || same(cookieValue(handshake.headers.cookie, ACCESS_COOKIE), expected) || same(auth, expected);
+  const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
+  return same(bearer, expected) || same(cookieValue(headers.cookie, ACCESS_COOKIE), expected);
 }

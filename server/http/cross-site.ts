@@ -17,19 +17,14 @@
  * `Sec-Fetch-Site: cross-site` → 403, the search runs on.
  *
  * Invariants: a safe method MUST always pass (share links and exports are opened from anywhere);
- * an origin in the allowed list (ALLOWED_ORIGINS) passes like the instance's own.
+ * an origin in the allowed list (ALLOWED_ORIGINS) passes like the instance's own (`origins.ts`,
+ * the rule Socket.IO handshakes follow too).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ForbiddenError } from '../errors';
+import { originAllowed } from './origins';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** The origin a Host header names, for the scheme the request came in on. */
-function ownOrigins(host: string | undefined): string[] {
-  if (!host) return [];
-  const lower = host.toLowerCase();
-  return [`http://${lower}`, `https://${lower}`];
-}
 
 /**
  * The refusal of a state-changing request a browser sent from another site, or undefined when the
@@ -41,11 +36,11 @@ export function crossSiteRefusal(
   allowedOrigins: ReadonlySet<string> = new Set(),
 ): ForbiddenError | undefined {
   if (SAFE_METHODS.has((method ?? 'GET').toUpperCase())) return undefined;
-  const origin = headers.origin?.toLowerCase().replace(/\/+$/, '');
+  const { origin } = headers;
   const fetchSite = headers['sec-fetch-site']?.toLowerCase();
-  const allowed = origin !== undefined && (ownOrigins(headers.host).includes(origin) || allowedOrigins.has(origin));
+  const allowed = origin !== undefined && originAllowed(origin, headers.host, allowedOrigins);
   if (origin !== undefined && !allowed) {
-    return new ForbiddenError(`cross-site request refused: origin ${origin.slice(0, 80)} may not change searches here`, 'cross_site');
+    return new ForbiddenError(`cross-site request refused: origin ${JSON.stringify(origin.slice(0, 80))} may not change searches here`, 'cross_site');
   }
   if (!allowed && (fetchSite === 'cross-site' || fetchSite === 'same-site')) {
     return new ForbiddenError(`cross-site request refused (Sec-Fetch-Site: ${fetchSite})`, 'cross_site');
