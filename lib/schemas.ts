@@ -3,6 +3,7 @@
  * payloads. Shared so the search form validates exactly as the API does.
  */
 import { z } from 'zod';
+import { echoInput } from './input-echo';
 import { SEARCH_STATUSES } from './types';
 
 /** Longest accepted text field: business names and addresses are short; anything longer is abuse. */
@@ -77,6 +78,9 @@ export function describeZodError(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The refused value as a message quotes it: JSON, cut to a short prefix. */
+const got = (input: unknown) => JSON.stringify(typeof input === 'string' ? echoInput(input) : input);
+
 const emptyToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
 
 /** Query of `GET /api/searches` and of the history page: `q`, `status`, `limit`, `cursor`. */
@@ -87,7 +91,7 @@ export const listSearchesQuerySchema = z.strictObject({
   ),
   status: z.preprocess(
     emptyToUndefined,
-    z.enum(SEARCH_STATUSES, { error: (issue) => `status must be one of ${SEARCH_STATUSES.join(', ')}, got ${JSON.stringify(issue.input)}` }).optional(),
+    z.enum(SEARCH_STATUSES, { error: (issue) => `status must be one of ${SEARCH_STATUSES.join(', ')}, got ${got(issue.input)}` }).optional(),
   ),
   limit: z.preprocess(
     emptyToUndefined,
@@ -106,7 +110,7 @@ export type ListSearchesQuery = z.infer<typeof listSearchesQuerySchema>;
 export const exportQuerySchema = z.strictObject({
   format: z.preprocess(
     emptyToUndefined,
-    z.enum(['csv', 'json'], { error: (issue) => `format must be csv or json, got ${JSON.stringify(issue.input)}` }).default('json'),
+    z.enum(['csv', 'json'], { error: (issue) => `format must be csv or json, got ${got(issue.input)}` }).default('json'),
   ),
 });
 
