@@ -5,7 +5,7 @@
  * (`server-answer.ts`).
  *
  * Mapping: zod and `ValidationError` → 400, `NotFoundError` → 404, `ConflictError` → 409,
- * `OverloadedError` → 429 and `UnavailableError` → 503, both with Retry-After in whole seconds
+ * `PayloadTooLargeError` → 413, `OverloadedError` → 429 and `UnavailableError` → 503, both with Retry-After in whole seconds
  * (at least 1). Anything else is a fault of ours, which the caller logs and answers with
  * {@link INTERNAL_ERROR} (500) without internals.
  */
@@ -15,6 +15,7 @@ import {
   ConflictError,
   NotFoundError,
   OverloadedError,
+  PayloadTooLargeError,
   UnavailableError,
   ValidationError,
   type SitescanError,
@@ -49,6 +50,7 @@ const STATUS_BY_CLASS: ReadonlyArray<readonly [abstract new (...args: never[]) =
   [ValidationError, 400],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [PayloadTooLargeError, 413],
   [OverloadedError, 429],
   [UnavailableError, 503],
 ];
