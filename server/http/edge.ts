@@ -2,7 +2,7 @@
  * The HTTP edge: what the custom server answers itself, ahead of Next, and what it does to every
  * request it passes on.
  *
- *   request ──▶ counted in progress (load shedder)
+ *   request ──▶ counted in progress (load shedder) ──▶ refused? (`request-guard.ts`) ──▶ 400/404/405
  *     ├─ POST /api/searches, POST /api/bulk ── shed? ──yes──▶ 429 + Retry-After
  *     ├─ GET|HEAD /api/health ──▶ the health report (500 if it cannot be made)
  *     └─ anything else ── CLIENT_HEADER := TCP peer address ──▶ next (Next.js)
@@ -17,6 +17,7 @@ import { NotFoundError, OverloadedError } from '../errors';
 import { errorAnswer, errorAnswerFor, INTERNAL_ERROR, retryAfterSeconds } from './error-answer';
 import { LoadShedder, type LoadShedderOptions, type ShedDecision } from './load-shedder';
 import { CLIENT_HEADER } from './responder';
+import { guardRequest } from './request-guard';
 import { answerError, answerJson } from './server-answer';
 
 /**
@@ -86,6 +87,8 @@ export function createEdge(options: EdgeOptions): Edge {
   const handle: RequestListener = (req, res) => {
     shedder.requestsInProgress++;
     res.once('close', () => shedder.requestsInProgress--);
+    const refused = guardRequest(req.method, req.url);
+    if (refused) return answerError(res, refused);
     const pathname = req.url?.split('?', 1)[0];
     if (req.method === 'POST' && (pathname === '/api/searches' || pathname === '/api/bulk')) {
       const shed = pathname === '/api/searches' ? shedder.admitSearch() : shedder.admitBulk();
