@@ -33,6 +33,15 @@ describe('parseBulkCsv', () => {
     expect(result.ok && result.errors).toEqual([{ line: 3, message: expect.stringMatching(/quote/i) }]);
   });
 
+  it('reports a name without a letter or digit (zero-width, NUL) on its line, as the form does', () => {
+    const result = parseBulkCsv('name,location\n\u200B\u200B,Austin\nGood Cafe,Austin\n"\u0000",Austin\n');
+    expect(result.ok && result.rows.map((r) => r.query.name)).toEqual(['Good Cafe']);
+    expect(result.ok && result.errors).toEqual([
+      { line: 2, message: 'name: name must contain a letter or a digit' },
+      { line: 4, message: 'name: name must contain a letter or a digit' },
+    ]);
+  });
+
   it('refuses a file it cannot use as a whole, saying why', () => {
     expect(parseBulkCsv('')).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
     expect(parseBulkCsv('business,city\nA,B')).toMatchObject({ ok: false, message: expect.stringMatching(/no "name" column \(found: business, city\)/) });

@@ -3,6 +3,7 @@
  * payloads. Shared so the search form validates exactly as the API does.
  */
 import { z } from 'zod';
+import { echoInput } from './input-echo';
 import { SEARCH_STATUSES } from './types';
 
 /** Longest accepted text field: business names and addresses are short; anything longer is abuse. */
@@ -19,9 +20,25 @@ const optionalText = (label: string) =>
     .optional()
     .transform((value) => (value ? value : undefined));
 
+/**
+ * A letter or a digit, in any script. Control and format characters (Unicode Cc and Cf: NUL,
+ * zero-width space, bidi marks) are neither, so a name made only of them has none.
+ */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * A name: required, and with a letter or a digit — `"\u200B\u200B"` or `"\u0000"` would
+ * otherwise pass `min(1)` and start a search of every site for nothing. The value is kept as
+ * given (accents, marks, emoji alongside letters): it is data, not cleaned.
+ */
+const name = (label: string) =>
+  text(label)
+    .min(1, { error: `${label} is required`, abort: true })
+    .regex(LETTER_OR_DIGIT, { error: `${label} must contain a letter or a digit` });
+
 /** `{name, location?, phone?, website?}` — a business to search for. */
 export const businessQuerySchema = z.strictObject({
-  name: text('name').min(1, { error: 'name is required' }),
+  name: name('name'),
   location: optionalText('location'),
   phone: optionalText('phone'),
   website: optionalText('website'),
@@ -45,7 +62,7 @@ export type CreateSearchBody = z.infer<typeof createSearchBodySchema>;
 
 /** A listing as one site shows a business (`POST /api/match`): a name, the rest optional. */
 export const listingSchema = z.strictObject({
-  name: text('listing.name').min(1, { error: 'listing.name is required' }),
+  name: name('listing.name'),
   address: optionalText('listing.address'),
   phone: optionalText('listing.phone'),
   website: optionalText('listing.website'),
@@ -77,6 +94,9 @@ export function describeZodError(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The refused value as a message quotes it: JSON, cut to a short prefix. */
+const got = (input: unknown) => JSON.stringify(typeof input === 'string' ? echoInput(input) : input);
+
 const emptyToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
 
 /** Query of `GET /api/searches` and of the history page: `q`, `status`, `limit`, `cursor`. */
@@ -87,7 +107,7 @@ export const listSearchesQuerySchema = z.strictObject({
   ),
   status: z.preprocess(
     emptyToUndefined,
-    z.enum(SEARCH_STATUSES, { error: (issue) => `status must be one of ${SEARCH_STATUSES.join(', ')}, got ${JSON.stringify(issue.input)}` }).optional(),
+    z.enum(SEARCH_STATUSES, { error: (issue) => `status must be one of ${SEARCH_STATUSES.join(', ')}, got ${got(issue.input)}` }).optional(),
   ),
   limit: z.preprocess(
     emptyToUndefined,
@@ -106,7 +126,7 @@ export type ListSearchesQuery = z.infer<typeof listSearchesQuerySchema>;
 export const exportQuerySchema = z.strictObject({
   format: z.preprocess(
     emptyToUndefined,
-    z.enum(['csv', 'json'], { error: (issue) => `format must be csv or json, got ${JSON.stringify(issue.input)}` }).default('json'),
+    z.enum(['csv', 'json'], { error: (issue) => `format must be csv or json, got ${got(issue.input)}` }).default('json'),
   ),
 });
 

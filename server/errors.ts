@@ -85,6 +85,15 @@ export class NotFoundError extends SitescanError {
   readonly code: string = 'not_found';
 }
 
+/** A request body larger than the API accepts. → 413 */
+export class PayloadTooLargeError extends SitescanError {
+  static {
+    named(this, 'PayloadTooLargeError');
+  }
+
+  readonly code: string = 'body_too_large';
+}
+
 /** sitescan is full and refuses new work rather than grow without bound. → 429 + Retry-After */
 export class OverloadedError extends SitescanError {
   static {

@@ -51,7 +51,9 @@ describe('POST /api/searches', () => {
     [{ name: 'x', sites: ['nope.example'] }, 400, /unknown site id nope\.example/],
     [{ name: 'x', sites: 'yasabe.com' }, 400, /sites must be an array/],
     ['{"name":', 400, /not valid JSON/],
-    [JSON.stringify({ name: 'x', pad: 'y'.repeat(20_000) }), 400, /larger than/],
+    [JSON.stringify({ name: 'x', pad: 'y'.repeat(20_000) }), 413, /larger than/],
+    [{ name: '\u200B\u200B' }, 400, /name: name must contain a letter or a digit/],
+    [{ name: '\u0000' }, 400, /name: name must contain a letter or a digit/],
   ])('refuses %j with %i naming the problem', async (body, status, message) => {
     const response = await post(body);
     expect(response.status).toBe(status);

@@ -80,7 +80,7 @@ describe('the HTTP edge', () => {
     }
   });
 
-  it('answers GET and HEAD /api/health itself; other methods go to Next', async () => {
+  it('answers GET and HEAD /api/health itself; other methods are refused with 405, never reaching Next', async () => {
     const { url, passed } = await serve({ lagMs: 1_000, runningSearches: 100 });
     const response = await fetch(`${url}/api/health?probe=1`);
     expect(response.status).toBe(200);
@@ -89,8 +89,10 @@ describe('the HTTP edge', () => {
     const head = await fetch(`${url}/api/health`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
-    await post(`${url}/api/health`);
-    expect(passed.map(({ method }) => method)).toEqual(['POST']);
+    const refused = await post(`${url}/api/health`);
+    expect(refused.status).toBe(405);
+    expect(refused.headers.get('allow')).toBe('GET, HEAD');
+    expect(passed).toEqual([]);
   });
 
   it('answers 500 without internals and logs the cause when the health report fails', async () => {
@@ -106,6 +108,17 @@ describe('the HTTP edge', () => {
     const { url, passed } = await serve();
     await fetch(`${url}/s/abc`, { headers: { [CLIENT_HEADER]: 'someone-else' } });
     expect(passed).toEqual([{ method: 'GET', url: '/s/abc', client: '127.0.0.1' }]);
+  });
+
+  it('refuses what the request guard refuses before Next and before shedding, with the security headers', async () => {
+    const { url, passed } = await serve({ lagMs: 150, runningSearches: BUSY_RUNNING_SEARCHES });
+    const response = await fetch(`${url}/api/searches`, { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await response.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    expect((await fetch(`${url}/api/nope`)).status).toBe(404);
+    expect(passed).toEqual([]);
   });
 
   it('answers 404 JSON when no web pages are served', async () => {

@@ -2,7 +2,7 @@
  * The HTTP edge: what the custom server answers itself, ahead of Next, and what it does to every
  * request it passes on.
  *
- *   request ──▶ counted in progress (load shedder)
+ *   request ──▶ counted in progress (load shedder) ──▶ refused? (`request-guard.ts`) ──▶ 400/404/405
  *     ├─ ACCESS_TOKEN set and not presented (but health) ──▶ 401, or the link's 303 (access-token.ts)
  *     ├─ POST/PUT/… sent by a browser from another site ──▶ 403 (cross-site.ts)
  *     ├─ POST /api/searches, POST /api/bulk ── shed? ──yes──▶ 429 + Retry-After
@@ -23,6 +23,7 @@ import { crossSiteRefusal } from './cross-site';
 import { errorAnswer, errorAnswerFor, INTERNAL_ERROR, retryAfterSeconds } from './error-answer';
 import { LoadShedder, type LoadShedderOptions, type ShedDecision } from './load-shedder';
 import { CLIENT_HEADER } from './responder';
+import { guardRequest } from './request-guard';
 import { answerError, answerJson, answerPage } from './server-answer';
 
 /**
@@ -112,6 +113,8 @@ export function createEdge(options: EdgeOptions): Edge {
   const handle: RequestListener = (req, res) => {
     shedder.requestsInProgress++;
     res.once('close', () => shedder.requestsInProgress--);
+    const refused = guardRequest(req.method, req.url);
+    if (refused) return answerError(res, refused);
     const pathname = req.url?.split('?', 1)[0];
     const access = gate({ method: req.method, url: req.url, cookie: req.headers.cookie, authorization: req.headers.authorization, accept: req.headers.accept });
     if (access.kind !== 'pass') return answerAccess(res, access);

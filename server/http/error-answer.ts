@@ -4,8 +4,9 @@
  * `Response` (`responder.ts`); the custom server writes it to a Node `ServerResponse`
  * (`server-answer.ts`).
  *
- * Mapping: zod and `ValidationError` → 400, `ForbiddenError` → 403, `NotFoundError` → 404, `ConflictError` → 409,
- * `OverloadedError` → 429 and `UnavailableError` → 503, both with Retry-After in whole seconds
+ * Mapping: zod and `ValidationError` → 400, `ForbiddenError` → 403, `NotFoundError` → 404,
+ * `ConflictError` → 409, `PayloadTooLargeError` → 413, `OverloadedError` → 429 and
+ * `UnavailableError` → 503, both with Retry-After in whole seconds
  * (at least 1). Anything else is a fault of ours, which the caller logs and answers with
  * {@link INTERNAL_ERROR} (500) without internals.
  */
@@ -16,6 +17,7 @@ import {
   ForbiddenError,
   NotFoundError,
   OverloadedError,
+  PayloadTooLargeError,
   UnavailableError,
   ValidationError,
   type SitescanError,
@@ -51,6 +53,7 @@ const STATUS_BY_CLASS: ReadonlyArray<readonly [abstract new (...args: never[]) =
   [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [PayloadTooLargeError, 413],
   [OverloadedError, 429],
   [UnavailableError, 503],
 ];

@@ -54,6 +54,15 @@ describe('POST /api/searches with hostile bodies', () => {
     expect((await app.services.store.listSearches({ limit: 100 })).items).toEqual(before.items);
   });
 
+  it('names at most 5 unknown site ids, each cut short, and counts the rest', async () => {
+    const sites = Array.from({ length: 200 }, (_, i) => `${i}`.padStart(64, 'z'));
+    const response = await post(JSON.stringify({ name: 'x', sites }), 'application/json', 'many-sites');
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { message: string } };
+    const named = sites.slice(0, 5).map((id) => `${id.slice(0, 40)}…`);
+    expect(error.message).toBe(`sites: unknown site ids ${named.join(', ')} and 195 more`);
+  });
+
   it('keeps unicode edge cases intact as data', async () => {
     const name = 'Café\u0301 🍰 \u202Eevil\u202C <script>alert(1)</script> مطعم';
     const response = await post(JSON.stringify({ name }), 'application/json', 'unicode-client');
@@ -88,6 +97,12 @@ describe('GET with hostile parameters', () => {
     const response = await listSearches(new Request(`http://x/api/searches?${query}`));
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/limit|status|cursor/);
+  });
+
+  it('quotes an 8,000-character id in its 404 only by a short prefix', async () => {
+    const response = await getSearch(new Request('http://x'), { params: Promise.resolve({ id: 'x'.repeat(8000) }) });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'not_found', message: `no search with id ${'x'.repeat(40)}…` } });
   });
 
   it('answers 404 for ids that are guesses, traversal or too long', async () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ConflictError, NotFoundError, OverloadedError, UnavailableError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, OverloadedError, PayloadTooLargeError, UnavailableError, ValidationError } from '../errors';
 import { logger } from '../logger';
-import { readJson, respond, toErrorResponse } from './responder';
+import { MAX_BODY_BYTES, readJson, respond, toErrorResponse } from './responder';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -14,6 +14,7 @@ describe('toErrorResponse', () => {
       [new ValidationError('name: name is required'), 400, 'invalid_request'],
       [new NotFoundError('no search with id x'), 404, 'not_found'],
       [new ConflictError('search x is completed'), 409, 'conflict'],
+      [new PayloadTooLargeError('body is larger than 16384 bytes'), 413, 'body_too_large'],
       [new OverloadedError('too many site jobs waiting', 2_500), 429, 'overloaded'],
     ];
     for (const [error, status, code] of cases) {
@@ -96,8 +97,31 @@ describe('readJson', () => {
   it('refuses the wrong content type, oversized bodies and invalid JSON with their own codes', async () => {
     const handler = respond(async (req: Request) => Response.json(await readJson(req)));
     expect(await (await handler(request('{}', 'text/plain'))).json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
-    expect(await (await handler(request(`"${'x'.repeat(20_000)}"`))).json()).toMatchObject({ error: { code: 'body_too_large' } });
+    const tooLarge = await handler(request(`"${'x'.repeat(20_000)}"`));
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ error: { code: 'body_too_large' } });
     expect(await (await handler(request('{'))).json()).toMatchObject({ error: { code: 'invalid_json' } });
     expect(await (await handler(request('{"a":1}'))).json()).toEqual({ a: 1 });
+  });
+
+  it('refuses a body declared larger than the cap with 413 before reading it', async () => {
+    const body = new ReadableStream({
+      pull() {
+        throw new Error('the body was read');
+      },
+    });
+    const declared = new Request('http://x', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    await expect(readJson(declared)).rejects.toBeInstanceOf(PayloadTooLargeError);
+  });
+
+  it('quotes a long content type by a short prefix', async () => {
+    const handler = respond(async (req: Request) => Response.json(await readJson(req)));
+    const { error } = (await (await handler(request('{}', `text/${'x'.repeat(8000)}`))).json()) as { error: { message: string } };
+    expect(error.message).toBe(`expected content-type application/json, got text/${'x'.repeat(35)}…`);
   });
 });

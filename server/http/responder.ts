@@ -1,11 +1,12 @@
 /**
  * The one error responder behind every route handler: a thrown error becomes its answer
  * (`error-answer.ts`: zod and `ValidationError` → 400, unknown id → 404, conflict → 409,
- * overload → 429, shutting down → 503, with Retry-After); anything else is a fault of ours: a
+ * too large a body → 413, overload → 429, shutting down → 503, with Retry-After); anything else is a fault of ours: a
  * 500 without internals, logged with the request it failed. Only those 500s are logged; the
  * others are answers the client caused or can wait out.
  */
-import { ValidationError } from '../errors';
+import { echoInput } from '../../lib/input-echo';
+import { PayloadTooLargeError, ValidationError } from '../errors';
 import { logger } from '../logger';
 import { errorAnswer, errorAnswerFor, INTERNAL_ERROR, type ErrorAnswer, type ErrorAnswerOptions } from './error-answer';
 
@@ -52,18 +53,21 @@ export function respond<A extends unknown[]>(handler: (...args: A) => Promise<Re
   };
 }
 
-/** Reads a JSON body: size-capped, content type checked, parse errors named. */
+/**
+ * Reads a JSON body: size-capped (413, as the bulk CSV is; a declared Content-Length over the cap
+ * is refused before the body is read), content type checked, parse errors named.
+ */
 export async function readJson(request: Request): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new ValidationError(`expected content-type application/json, got ${type || 'none'}`, undefined, {
+    throw new ValidationError(`expected content-type application/json, got ${echoInput(type) || 'none'}`, undefined, {
       code: 'unsupported_media_type',
     });
   }
+  const tooLarge = () => new PayloadTooLargeError(`body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    throw new ValidationError(`body is larger than ${MAX_BODY_BYTES} bytes`, undefined, { code: 'body_too_large' });
-  }
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge();
   try {
     return JSON.parse(text);
   } catch (error) {

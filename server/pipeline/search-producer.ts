@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { BusinessQuery, Search, SearchPriority, SiteResult } from '../../lib/types';
+import { echoInput } from '../../lib/input-echo';
 import { summarize } from '../../lib/search-state';
 import { ValidationError } from '../errors';
 import type { SiteConnector } from '../sites/connector';
@@ -97,12 +98,18 @@ export function createSearch(request: SearchRequest): ExpandedSearch {
   return { search, results, jobs, skipped };
 }
 
+/** Unknown site ids a refusal names; the rest are counted. */
+const MAX_UNKNOWN_NAMED = 5;
+
 function sitesOf(registry: SiteRegistry, ids: readonly string[] | undefined): readonly SiteConnector[] {
   if (!ids) return registry.all();
   const unique = [...new Set(ids)];
   const unknown = unique.filter((id) => !registry.get(id));
   if (unknown.length > 0) {
-    throw new ValidationError(`sites: unknown site id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+    // Up to 500 ids of 64 characters may come: name a few, so the message stays one short line.
+    const named = unknown.slice(0, MAX_UNKNOWN_NAMED).map((id) => echoInput(id)).join(', ');
+    const more = unknown.length > MAX_UNKNOWN_NAMED ? ` and ${unknown.length - MAX_UNKNOWN_NAMED} more` : '';
+    throw new ValidationError(`sites: unknown site id${unknown.length > 1 ? 's' : ''} ${named}${more}`);
   }
   return unique.map((id) => registry.get(id)!);
 }

@@ -1,3 +1,4 @@
+import { echoInput } from '@/lib/input-echo';
 import { MAX_BULK_BYTES, parseBulkCsv, type BulkRowError } from '@/lib/bulk-csv';
 import { OverloadedError, ValidationError } from '@/server/errors';
 import { retryAfterSeconds } from '@/server/http/error-answer';
@@ -29,7 +30,7 @@ interface BulkSearch {
 export const POST = respond(async (request: Request) => {
   const type = request.headers.get('content-type') ?? '';
   if (!/^text\/csv\b/i.test(type)) {
-    return errorResponse(415, 'unsupported_media_type', `expected content-type text/csv, got ${type || 'none'}`);
+    return errorResponse(415, 'unsupported_media_type', `expected content-type text/csv, got ${type ? echoInput(type) : 'none'}`);
   }
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BULK_BYTES) return errorResponse(413, 'body_too_large', `the CSV is larger than ${MAX_BULK_BYTES} bytes`);

@@ -1,3 +1,4 @@
+import { echoInput } from '@/lib/input-echo';
 import { ValidationError } from '@/server/errors';
 import { tokenOf } from '@/server/http/ownership';
 import { clientOf, respond } from '@/server/http/responder';
@@ -15,7 +16,7 @@ export const dynamic = 'force-dynamic';
 export const POST = respond(async (request: Request, context: SearchRouteContext) => {
   const type = request.headers.get('content-type');
   if (type !== null && !/^application\/json\b/i.test(type)) {
-    throw new ValidationError(`expected no body or content-type application/json, got ${type}`, undefined, { code: 'unsupported_media_type' });
+    throw new ValidationError(`expected no body or content-type application/json, got ${echoInput(type)}`, undefined, { code: 'unsupported_media_type' });
   }
   const id = await searchIdFrom(context);
   await getServices().searches.cancel(id, { token: tokenOf(request.headers), client: clientOf(request) });
