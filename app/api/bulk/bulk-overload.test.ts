@@ -12,14 +12,16 @@ afterAll(async () => {
 });
 
 describe('POST /api/bulk when sitescan is overloaded', () => {
-  it('reports each refused row with the reason and when to retry, and still answers', async () => {
+  it('answers 429 when no row could start, with each refused row, the reason and when to retry', async () => {
     const response = await bulk(
       new Request('http://x/api/bulk', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'name\nA Cafe\n\nB Cafe\n' }),
     );
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { searches: unknown[]; errors: { line: number; message: string }[] };
-    expect(body.searches).toEqual([]);
-    expect(body.errors.map((e) => e.line)).toEqual([2, 4]);
-    for (const error of body.errors) expect(error.message).toMatch(/^not started: too many site jobs waiting .* — try again in \d+ s$/);
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    const { error } = (await response.json()) as { error: { code: string; message: string; details: { line: number; message: string }[] } };
+    expect(error.code).toBe('overloaded');
+    expect(error.message).toMatch(/^no row started: too many site jobs waiting/);
+    expect(error.details.map((e) => e.line)).toEqual([2, 4]);
+    for (const row of error.details) expect(row.message).toMatch(/^not started: too many site jobs waiting .* — try again in \d+ s$/);
   });
 });
