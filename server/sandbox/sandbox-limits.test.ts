@@ -1,5 +1,5 @@
 /**
- * The sandbox's verdict on a client that keeps the limits as sitescan does: never refused, never
+ * The sandbox's verdict on a client that keeps the limits with a margin: never refused, never
  * reported as exceeding, and yet using the whole window. Run alone (the `processes` project):
  * the verdict is made from arrival stamps, and on a loaded 2-core machine a stalled event loop
  * delays one window's last arrival into the next, which reads as a burst the client never sent.
@@ -11,6 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from './index';
 import { CLIENT_MARGIN_MS, definitionOf, searchUrl, spec } from './testing/site-urls';
 
+/**
+ * The client's margin on each window. sitescan's own (CLIENT_MARGIN_MS, 50 ms) is judged with
+ * sitescan itself in `pipeline-under-load.test.ts`; this test judges the sandbox, whose arrival
+ * stamps on a 2-core machine under load drift by more than 50 ms (a window's last request stamped
+ * late, seen in CI and in 4 of 6 runs beside two busy processes), so it keeps a wider one.
+ */
+const MARGIN_MS = 5 * CLIENT_MARGIN_MS;
+
 describe('sandbox server: a client that keeps the limits', () => {
   let fast: Sandbox;
   beforeAll(async () => {
@@ -18,12 +26,14 @@ describe('sandbox server: a client that keeps the limits', () => {
   });
   afterAll(() => fast.close());
 
-  it('never refuses a client that keeps the limits with sitescan’s margin, and lets it use all of them', async () => {
+  it('never refuses a client that keeps the limits, and lets it use all of them', async () => {
+    // The client's connections open first, as a running sitescan's are.
+    await Promise.all(Array.from({ length: 48 }, async () => (await fetch(`${fast.url}/__sandbox/sites`)).arrayBuffer()));
     fast.reset();
     const run = (siteId: string, count: number) => {
       const { limits } = spec(siteId);
       // The way sitescan's site consumers keep limits: p-queue, strict sliding window, a margin.
-      const queue = new PQueue({ concurrency: limits.concurrency, intervalCap: limits.requests, interval: limits.perMs + CLIENT_MARGIN_MS, strict: true });
+      const queue = new PQueue({ concurrency: limits.concurrency, intervalCap: limits.requests, interval: limits.perMs + MARGIN_MS, strict: true });
       const definition = definitionOf(fast, siteId);
       return Promise.all(
         Array.from({ length: count }, (_, i) =>
@@ -45,7 +55,7 @@ describe('sandbox server: a client that keeps the limits', () => {
         const response = await fetch(url);
         await response.arrayBuffer();
         results.push(response.status);
-        const wait = (limits.perMs + CLIENT_MARGIN_MS) / limits.requests - (performance.now() - started);
+        const wait = (limits.perMs + MARGIN_MS) / limits.requests - (performance.now() - started);
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       return results;
