@@ -4,6 +4,7 @@
  *   write(batch) ──► ElasticWriteBuffer ──flushes──► elasticBulk ──► <prefix>-searches
  *     resolves       (elastic-write-buffer.ts:       (elastic-bulk.ts)  <prefix>-results
  *     once buffered   backoff, bound, close)                            <prefix>-events
+ *   durable(batch) resolves once its docs are in the indices (the event log publishes then)
  *                                                                       (elastic-indices.ts,
  *                                                                        elastic-documents.ts)
  *   getSearch / eventsAfter / listSearches / listRunning ──► Elasticsearch ∪ overlay
@@ -120,6 +121,11 @@ export class ElasticStore implements Store {
    */
   async write(batch: StoreBatch): Promise<void> {
     this.buffer.write(batch);
+  }
+
+  /** Resolves once the bulk request that carried the last doc of `batch` succeeded; see `Store.durable`. */
+  durable(batch: StoreBatch): Promise<void> {
+    return this.buffer.landed(batch);
   }
 
   async getSearch(id: string): Promise<SearchSnapshot | undefined> {

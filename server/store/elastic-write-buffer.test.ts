@@ -352,6 +352,64 @@ describe('ElasticWriteBuffer', () => {
     });
   });
 
+  describe('landed', () => {
+    it('resolves only once the flush carrying the batch succeeded, not when it is buffered or failed', async () => {
+      const { bulk, calls } = fakeBulk();
+      const buffer = makeBuffer(bulk);
+      const batch = { searches: [makeSearch(id)], events: events(1, 2) };
+      buffer.write(batch);
+      let landed = false;
+      void buffer.landed(batch).then(() => (landed = true));
+
+      await vi.advanceTimersByTimeAsync(100);
+      expect(calls).toHaveLength(1);
+      expect(landed).toBe(false);
+      calls[0]!.fail();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(landed).toBe(false);
+
+      await vi.advanceTimersByTimeAsync(100);
+      expect(calls).toHaveLength(2);
+      // One doc answered 503 goes back for a retry: the batch is not all in yet.
+      const retry = new PendingDocs();
+      retry.copyFrom(calls[1]!.flight, 'event', `${id}:2`);
+      calls[1]!.land({ retry, retryReason: '503' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(landed).toBe(false);
+
+      // The second failure in a row: the retry comes after 200 ms.
+      await vi.advanceTimersByTimeAsync(200);
+      expect(calls).toHaveLength(3);
+      calls[2]!.land();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(landed).toBe(true);
+    });
+
+    it('waits for a newer state of a doc written since, and rejects what close() leaves unwritten', async () => {
+      const { bulk, calls } = fakeBulk();
+      const buffer = makeBuffer(bulk, { closeTimeoutMs: 500 });
+      const first = { searches: [makeSearch(id)], events: events(1, 1) };
+      buffer.write(first);
+      await vi.advanceTimersByTimeAsync(100);
+      buffer.write({ events: events(2, 2) });
+      const second = buffer.landed({ events: events(2, 2) });
+      const outcome = expect(second).rejects.toThrow(/closed with 1 docs of a batch unwritten/);
+      let firstLanded = false;
+      void buffer.landed(first).then(() => (firstLanded = true));
+      calls[0]!.land();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(firstLanded).toBe(true);
+
+      for (const call of calls.slice(1)) call.fail();
+      const closed = buffer.close().catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(1_000);
+      for (const call of calls.slice(1)) call.fail();
+      await vi.advanceTimersByTimeAsync(1_000);
+      await closed;
+      await outcome;
+    });
+  });
+
   describe('close', () => {
     it('flushes what is buffered at once, without waiting for a refresh', async () => {
       const { bulk, calls } = fakeBulk((call) => call.land());

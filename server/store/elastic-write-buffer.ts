@@ -33,6 +33,9 @@
  *   nothing already buffered is ever dropped. A refused write was not taken: the caller keeps it.
  * - `close()` flushes for at most `closeTimeoutMs`, then aborts what is in flight and rejects
  *   naming what was not written.
+ * - `landed(batch)` resolves only once no doc of the batch is buffered or in flight: each has
+ *   been carried by a flush Elasticsearch answered (or refused for itself), in that state or a
+ *   newer one. Only then is the batch durable; `write` resolving means buffered, in memory.
  * - The bulk call is a function given to it, so this state machine is tested without a node.
  */
 import type { Logger } from 'pino';
@@ -122,6 +125,8 @@ export class ElasticWriteBuffer {
   private retryTimer?: NodeJS.Timeout;
   private nextRetryAt = 0;
   private settledWaiters: (() => void)[] = [];
+  /** `landed` callers, each with the docs of its batch not yet in the indices. */
+  private landWaiters: { docs: [DocKind, string][]; readonly resolve: () => void; readonly reject: (error: Error) => void }[] = [];
 
   /** Consecutive failed flushes; 0 while Elasticsearch takes writes. */
   private failures = 0;
@@ -187,6 +192,22 @@ export class ElasticWriteBuffer {
     this.scheduleFlush();
   }
 
+  /**
+   * Resolves once every doc of `batch` (written before) has reached Elasticsearch: none of them
+   * is buffered or in flight any more. While flushes fail it keeps waiting; rejects if the buffer
+   * closes with some of them unwritten.
+   */
+  landed(batch: StoreBatch): Promise<void> {
+    const docs: [DocKind, string][] = [
+      ...(batch.searches ?? []).map((search): [DocKind, string] => ['search', search.id]),
+      ...(batch.results ?? []).map((result): [DocKind, string] => ['result', resultId(result)]),
+      ...(batch.events ?? []).map((event): [DocKind, string] => ['event', eventId(event)]),
+    ].filter(([kind, id]) => this.isPending(kind, id));
+    if (docs.length === 0) return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new Error(`the Elasticsearch store at ${this.options.url} closed with ${docs.length} docs of the batch unwritten`));
+    return new Promise((resolve, reject) => this.landWaiters.push({ docs, resolve, reject }));
+  }
+
   /** The docs not yet in the indices, newest state of each; a flying event beats a buffered one. */
   overlay(): Overlay {
     const flights = [...this.inFlight.keys()];
@@ -242,6 +263,10 @@ export class ElasticWriteBuffer {
     }
     this.state = 'closed';
     for (const resolve of this.settledWaiters.splice(0)) resolve();
+    this.wakeLanded();
+    for (const waiter of this.landWaiters.splice(0)) {
+      waiter.reject(new Error(`the Elasticsearch store at ${this.options.url} closed with ${waiter.docs.length} docs of a batch unwritten`));
+    }
 
     const left = this.buffer;
     if (left.size === 0) return;
@@ -307,6 +332,26 @@ export class ElasticWriteBuffer {
     return this.flying((flight) => flight.has(kind, id) || undefined) ?? false;
   }
 
+  private isPending(kind: DocKind, id: string): boolean {
+    return this.buffer.has(kind, id) || this.isFlying(kind, id);
+  }
+
+  /** Resolves the `landed` callers whose docs have all reached Elasticsearch. */
+  private wakeLanded(): void {
+    if (this.landWaiters.length === 0) return;
+    const waiting: typeof this.landWaiters = [];
+    for (const waiter of this.landWaiters) {
+      // Oldest docs first: the first still pending usually means the rest are too.
+      const left = waiter.docs.findIndex(([kind, id]) => this.isPending(kind, id));
+      if (left < 0) waiter.resolve();
+      else {
+        waiter.docs = waiter.docs.slice(left).filter(([kind, id]) => this.isPending(kind, id));
+        waiting.push(waiter);
+      }
+    }
+    this.landWaiters = waiting;
+  }
+
   private scheduleFlush(): void {
     if (this.state !== 'open' || this.retryTimer || this.buffer.size === 0) return;
     if (this.buffer.size >= this.options.flushDocs) {
@@ -349,6 +394,7 @@ export class ElasticWriteBuffer {
     this.noteRefused(outcome.refused);
     if (outcome.retry.size === 0) this.noteSuccess();
     else this.noteFailure(flight, outcome, error);
+    if (outcome.retry.size < flight.size) this.wakeLanded();
     for (const resolve of this.settledWaiters.splice(0)) resolve();
     if (this.state === 'open') this.planNext();
   }

@@ -74,6 +74,13 @@ export interface Store {
    * to come back). Writes are idempotent, so sending a batch again never duplicates anything.
    */
   write(batch: StoreBatch): Promise<void>;
+  /**
+   * For a store whose `write` resolves once a batch is buffered: resolves once everything of a
+   * batch it took is durable (survives a kill -9 of this process), rejects when it never will be
+   * (closed with it unwritten). While the backend is down it keeps waiting. Absent: `write`
+   * resolves only once the batch is durable. The event log publishes events only after this.
+   */
+  durable?(batch: StoreBatch): Promise<void>;
   /** A search with its results and events in seq order, or undefined for an unknown id. */
   getSearch(id: string): Promise<SearchSnapshot | undefined>;
   /** The events of a search with seq > afterSeq, in seq order. */
