@@ -3,12 +3,15 @@
  * log (the default), or — with REDIS_URL — a node of a cluster (`cluster/cluster-node.ts`). The
  * composition root sees the same parts either way.
  */
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ServerOptions } from 'socket.io';
 import type { Config } from './config';
 import type { ClusterHealth } from '../lib/types';
 import { startClusterNode } from './cluster/cluster-node';
 import type { EventSource } from './metrics';
+import { EventJournal } from './pipeline/event-journal';
+import { replayJournal } from './pipeline/event-journal-replay';
 import { EventLog } from './pipeline/event-log';
 import { Pipeline } from './pipeline/pipeline';
 import type { LiveSearches, SearchRunner } from './search-runner';
@@ -59,7 +62,13 @@ export async function startRunner(config: Config, store: Store, registry: SiteRe
       close: () => node.close(),
     };
   }
-  const eventLog = new EventLog({ store, logger });
+  // What a previous process showed but did not live to store goes to the store first, under the
+  // seqs it was shown with; only then are searches it left running ended as interrupted.
+  const journalDir = path.join(config.dataDir, 'journal');
+  await replayJournal(journalDir, store, logger);
+  const journal = new EventJournal(journalDir);
+  journal.discardOlder();
+  const eventLog = new EventLog({ store, logger, journal });
   const pipeline = new Pipeline({ registry, eventLog, logger, ...limits });
   // A previous process stopped with searches running: end them honestly as interrupted.
   const leftRunning = await store.listRunning();

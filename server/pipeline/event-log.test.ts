@@ -279,3 +279,99 @@ describe('EventLog', () => {
     });
   });
 });
+
+/** A journal collaborator that records what it was given, and fails when told to. */
+function recordingJournal() {
+  const appended: string[] = [];
+  const released: number[] = [];
+  let failing = false;
+  const journal = {
+    append: vi.fn((events: readonly { searchId: string; seq: number }[]) => {
+      if (failing) throw new Error('ENOSPC: no space left on device');
+      appended.push(...events.map((e) => `${e.searchId}#${e.seq}`));
+    }),
+    release: vi.fn((position: number) => void released.push(position)),
+    close: vi.fn(),
+  };
+  return { journal, appended, released, fail: (on: boolean) => (failing = on) };
+}
+
+describe('EventLog with a journal (write before push)', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+
+  it("tells listeners a tick's events only once the journal holds them, in one write", async () => {
+    const { store } = recordingStore();
+    const { journal, appended } = recordingJournal();
+    const log = new EventLog({ store, logger: pino({ level: 'silent' }), journal });
+    const heard: string[] = [];
+    log.onEvent((searchId, event) => heard.push(`${searchId}#${event.seq}(journal has ${appended.length})`));
+    log.create(makeSearch('s1'), results);
+    log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
+    expect(heard).toEqual([]);
+    await vi.advanceTimersToNextTimerAsync();
+    expect(journal.append).toHaveBeenCalledTimes(1);
+    expect(heard).toEqual(['s1#1(journal has 2)', 's1#2(journal has 2)']);
+  });
+
+  it('puts what a read returns in the journal first', () => {
+    const { store } = recordingStore();
+    const { journal, appended } = recordingJournal();
+    const log = new EventLog({ store, logger: pino({ level: 'silent' }), journal });
+    const heard: number[] = [];
+    log.onEvent((_, event) => heard.push(event.seq));
+    log.create(makeSearch('s1'), results);
+    log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
+    expect(log.snapshot('s1')!.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(appended).toEqual(['s1#1', 's1#2']);
+    expect(heard).toEqual([1, 2]);
+  });
+
+  it('shows nothing while the journal cannot write, and everything in order once it can', async () => {
+    const { store } = recordingStore();
+    const { journal, appended, fail } = recordingJournal();
+    const log = new EventLog({ store, logger: pino({ level: 'silent' }), journal });
+    const heard: number[] = [];
+    log.onEvent((_, event) => heard.push(event.seq));
+    fail(true);
+    log.create(makeSearch('s1'), results);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS * 3);
+    log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS * 3);
+    expect(heard).toEqual([]);
+    fail(false);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS * 2);
+    expect(appended).toEqual(['s1#1', 's1#2']);
+    expect(heard).toEqual([1, 2]);
+  });
+
+  it('lets the journal forget only what the store took, counting in emit order', async () => {
+    const { store, failTimes } = recordingStore();
+    const { journal, released } = recordingJournal();
+    const log = new EventLog({ store, logger: pino({ level: 'silent' }), journal });
+    failTimes(1);
+    log.create(makeSearch('s1'), results);
+    log.emit('s1', { type: 'site:scheduled', siteId: 'a.com' });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS + 1);
+    expect(released).toEqual([]);
+    log.emit('s1', { type: 'site:started', siteId: 'a.com', data: { attempt: 1 } });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS * 4);
+    expect(released.at(-1)).toBe(3);
+    await log.close();
+    expect(journal.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('with a store that confirms durability later, releases only then', async () => {
+    const { store } = recordingStore();
+    const { journal, released } = recordingJournal();
+    let confirm!: () => void;
+    (store as { durable?: () => Promise<void> }).durable = () => new Promise<void>((resolve) => (confirm = resolve));
+    const log = new EventLog({ store, logger: pino({ level: 'silent' }), journal });
+    log.create(makeSearch('s1'), results);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS + 1);
+    expect(released).toEqual([]);
+    confirm();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(released).toEqual([1]);
+  });
+});

@@ -1,10 +1,13 @@
 /**
  * The event log: every state change of every search goes through `emit`, which numbers it,
- * applies it to the search's live state, tells listeners (the Socket.IO hub) at once, and queues
- * it for the store, where it lands in batches.
+ * applies it to the search's live state, and queues it for the store, where it lands in batches.
+ * With a journal (`event-journal.ts`, the server always has one), the tick's events are written
+ * there first and only then told to listeners (the Socket.IO hub): nothing is shown that a crash
+ * could take back. Without one (unit tests), listeners are told at once.
  *
- *   pipeline ──emit──▶ [ event log ] ──now────▶ listeners (hub → browsers)
- *                          │   ▲
+ *   pipeline ──emit──▶ [ event log ] ──end of tick──▶ journal ──then──▶ listeners (hub → browsers)
+ *                          │   ▲                         ▲
+ *                          │   │                         └── released once the store holds them
  *                          │   └── batch rejected (not taken): kept in front, sent again after
  *                          │       the store's `retryAfterMs`, or FLUSH_MS
  *                          └──batched (≤ FLUSH_MS or FLUSH_EVENTS)──▶ store
@@ -14,9 +17,17 @@
  * The 120 events go back in front of the 30 emitted since; 800 ms later one batch carries all
  * 150, in seq order. A SQLite write that fails (its writer thread died) is sent again 25 ms later.
  *
+ * Example (journal): the last site's answer emits `site:done` (seq 57), and the pipeline, seeing
+ * every site answered, emits `search:completed` (seq 58) in the same tick. At the end of
+ * the tick both go to the journal in one write, then the hub pushes both. The store gets them
+ * up to 25 ms later; when it says they are durable the journal lets them go.
+ *
  * Invariants:
  * - Each search's events MUST carry seq 1, 2, 3 … with no gap or repeat, in emit order.
- * - Listeners MUST see events in seq order, synchronously with `emit`.
+ * - Listeners MUST see events in seq order, and with a journal only once it holds them: at the
+ *   end of the tick that emitted them, or sooner when a read needs them. Without one, at once.
+ * - What is read from the log (snapshot, events, search) MUST already be in the journal: a read
+ *   publishes what is waiting first.
  * - A running search's state is answered from memory (it includes what the store has not yet
  *   received); once a search is terminal and flushed it is answered by the store. The store's
  *   search row is written at birth and when final, its result rows once, in the batch that
@@ -45,7 +56,7 @@ import {
   type SiteResult,
 } from '../../lib/types';
 import { OverloadedError } from '../errors';
-import type { Store, StoredEvent, StoredSiteResult } from '../store/store';
+import type { Store, StoreBatch, StoredEvent, StoredSiteResult } from '../store/store';
 
 /**
  * Longest an event waits in memory before it is written; also how long a rejected batch waits
@@ -64,10 +75,21 @@ const LINGER_MS = 5_000;
 /** Receives every event as it is emitted. */
 export type EventListener = (searchId: string, event: SearchEvent) => void;
 
+/** Where events are made durable before they are shown (`EventJournal`). */
+export interface Journal {
+  /** Returns once the events survive a crash of this process; throws when they cannot. */
+  append(events: readonly StoredEvent[]): void;
+  /** The store holds the first `position` events appended durably. */
+  release(position: number): void;
+  close(): void;
+}
+
 /** Options of the event log. */
 export interface EventLogOptions {
   readonly store: Store;
   readonly logger: Logger;
+  /** Where each tick's events go before they are shown; absent: shown at once (unit tests). */
+  readonly journal?: Journal;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -119,6 +141,18 @@ export class EventLog {
   private readonly store: Store;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly journal?: Journal;
+
+  /** Emitted, waiting for the journal; the same events as listeners get them, and as stored. */
+  private unpublished: SearchEvent[] = [];
+  private unpublishedStored: StoredEvent[] = [];
+  private publishing = false;
+  private publishScheduled?: NodeJS.Immediate;
+  private journalRetryTimer?: NodeJS.Timeout;
+  private journalFailing = false;
+  /** Events sent to the store in emit order, and how many of those it holds durably. */
+  private sentToStore = 0;
+  private storedDurably = 0;
 
   private pendingSearches = new Map<string, Search>();
   private pendingResults = new Map<string, StoredSiteResult>();
@@ -136,6 +170,7 @@ export class EventLog {
     this.store = options.store;
     this.logger = options.logger.child({ module: 'event-log' });
     this.now = options.now ?? Date.now;
+    this.journal = options.journal;
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -215,23 +250,73 @@ export class EventLog {
         }
       }
     }
-    this.pendingEvents.push({ ...event, searchId });
+    const stored = { ...event, searchId };
+    this.pendingEvents.push(stored);
     this.scheduleFlush();
 
-    for (const listener of this.listeners) {
-      try {
-        listener(searchId, event);
-      } catch (error) {
-        // A broken listener must not stop the log or the other listeners.
-        this.logger.error({ err: error, searchId, seq }, 'event listener threw');
-      }
+    if (this.journal) {
+      this.unpublished.push(event);
+      this.unpublishedStored.push(stored);
+      this.publishScheduled ??= setImmediate(() => {
+        this.publishScheduled = undefined;
+        this.publish();
+      });
+    } else {
+      this.tell(searchId, event);
     }
     if (entry.search.status !== 'running') this.lingerThenForget(searchId, entry);
     return event;
   }
 
+  /**
+   * Writes the events waiting to be shown to the journal, then tells listeners. When the journal
+   * cannot take them (disk full), they wait — shown later or never, not shown and lost — and the
+   * write is tried again after FLUSH_MS.
+   */
+  private publish(): void {
+    // A listener that reads the log while being told would tell newer events before older ones.
+    if (this.publishing || this.journalRetryTimer || !this.journal) return;
+    this.publishing = true;
+    try {
+      while (this.unpublished.length > 0) {
+        const events = this.unpublished;
+        const stored = this.unpublishedStored;
+        try {
+          this.journal.append(stored);
+        } catch (error) {
+          if (!this.journalFailing) this.logger.error({ err: error, waiting: events.length }, 'journal write failed; events wait to be shown');
+          this.journalFailing = true;
+          this.journalRetryTimer = setTimeout(() => {
+            this.journalRetryTimer = undefined;
+            this.publish();
+          }, FLUSH_MS);
+          return;
+        }
+        if (this.journalFailing) this.logger.info('journal takes writes again');
+        this.journalFailing = false;
+        this.unpublished = [];
+        this.unpublishedStored = [];
+        for (let i = 0; i < events.length; i++) this.tell(stored[i]!.searchId, events[i]!);
+      }
+    } finally {
+      this.publishing = false;
+    }
+  }
+
+  private tell(searchId: string, event: SearchEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(searchId, event);
+      } catch (error) {
+        // A broken listener must not stop the log or the other listeners.
+        this.logger.error({ err: error, searchId, seq: event.seq }, 'event listener threw');
+      }
+    }
+  }
+
   /** A live search's current state, or undefined when it is not in memory. */
   snapshot(searchId: string): SearchSnapshot | undefined {
+    this.publish();
     const entry = this.live.get(searchId);
     if (!entry) return undefined;
     return { search: currentSearch(entry), results: entry.results.slice(), events: entry.events.slice() };
@@ -239,12 +324,14 @@ export class EventLog {
 
   /** A live search's record with its current summary (no copy of its log), or undefined. */
   search(searchId: string): Search | undefined {
+    this.publish();
     const entry = this.live.get(searchId);
     return entry && currentSearch(entry);
   }
 
   /** A live search's events after `afterSeq`, or undefined when it is not in memory. */
   eventsAfter(searchId: string, afterSeq: number): SearchEvent[] | undefined {
+    this.publish();
     const entry = this.live.get(searchId);
     if (!entry) return undefined;
     // seq n sits at index n - 1.
@@ -316,6 +403,10 @@ export class EventLog {
   }
 
   private taken(batch: PendingBatch): void {
+    // Batches are taken in emit order (a rejected one goes back in front), so the store holds
+    // the first `sentToStore` events emitted.
+    this.sentToStore += batch.events.length;
+    if (this.journal) this.releaseWhenDurable(batch, this.sentToStore);
     if (this.rejections > 0) {
       this.logger.info({ rejections: this.rejections, ms: Date.now() - this.rejectedSince }, 'store takes writes again');
       this.rejections = 0;
@@ -324,6 +415,20 @@ export class EventLog {
       const entry = this.live.get(event.searchId);
       if (entry && event.seq > entry.writtenSeq) entry.writtenSeq = event.seq;
     }
+  }
+
+  /** Lets the journal forget the first `position` events once the store holds `batch` durably. */
+  private releaseWhenDurable(batch: StoreBatch, position: number): void {
+    const release = () => {
+      this.storedDurably = Math.max(this.storedDurably, position);
+      this.journal!.release(this.storedDurably);
+    };
+    if (!this.store.durable) {
+      release();
+      return;
+    }
+    // Rejected when the store closes with the batch unwritten: the journal keeps it for the next start.
+    this.store.durable(batch).then(release, () => {});
   }
 
   /**
@@ -357,6 +462,7 @@ export class EventLog {
    * rejects naming what was not written.
    */
   async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    this.publish();
     const giveUpAt = Date.now() + timeoutMs;
     while (this.writing || this.backlog > 0) {
       if (Date.now() >= giveUpAt) {
@@ -378,7 +484,10 @@ export class EventLog {
     } finally {
       clearTimeout(this.flushTimer);
       clearTimeout(this.retryTimer);
+      clearImmediate(this.publishScheduled);
+      clearTimeout(this.journalRetryTimer);
       for (const entry of this.live.values()) clearTimeout(entry.lingerTimer);
+      this.journal?.close();
     }
   }
 }
