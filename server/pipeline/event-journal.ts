@@ -56,7 +56,7 @@ export class EventJournal {
   /** Of those, how many the store holds durably. */
   private released = 0;
   /** The number of this process's first segment: lower ones a previous process left. */
-  private firstNumber = 0;
+  private readonly firstNumber: number;
 
   /**
    * Opens the journal in `dir` for appending, after any segments a previous process left (read
@@ -67,6 +67,7 @@ export class EventJournal {
     this.segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
     mkdirSync(dir, { recursive: true });
     this.number = Math.max(0, ...segmentFiles(dir).map((file) => file.number));
+    this.firstNumber = this.number + 1;
     this.open();
   }
 
@@ -102,7 +103,7 @@ export class EventJournal {
   /** The store holds the first `position` events appended by this process durably. */
   release(position: number): void {
     this.released = Math.max(this.released, position);
-    while (this.closed.length > 0 && this.closed[0]!.end <= position) {
+    while (this.closed.length > 0 && this.closed[0]!.end <= this.released) {
       removeFile(this.closed.shift()!.file);
     }
     if (this.released >= this.appended && this.bytes >= EMPTY_AT_BYTES) {
@@ -134,7 +135,6 @@ export class EventJournal {
 
   private open(): void {
     this.number++;
-    if (this.firstNumber === 0) this.firstNumber = this.number;
     const file = path.join(this.dir, `events-${String(this.number).padStart(6, '0')}.jsonl`);
     this.fd = openSync(file, 'a');
     this.bytes = fstatSync(this.fd).size;

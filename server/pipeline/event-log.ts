@@ -26,8 +26,9 @@
  * - Each search's events MUST carry seq 1, 2, 3 … with no gap or repeat, in emit order.
  * - Listeners MUST see events in seq order, and with a journal only once it holds them: at the
  *   end of the tick that emitted them, or sooner when a read needs them. Without one, at once.
- * - What is read from the log (snapshot, events, search) MUST already be in the journal: a read
- *   publishes what is waiting first.
+ * - What is served from the log to readers (`snapshot`, `eventsAfter`) MUST already be in the
+ *   journal: such a read publishes what is waiting first. The pipeline's own reads (`search`, to
+ *   word its next event) do not, or each would cost a write of its own mid-tick.
  * - A running search's state is answered from memory (it includes what the store has not yet
  *   received); once a search is terminal and flushed it is answered by the store. The store's
  *   search row is written at birth and when final, its result rows once, in the batch that
@@ -143,9 +144,8 @@ export class EventLog {
   private readonly now: () => number;
   private readonly journal?: Journal;
 
-  /** Emitted, waiting for the journal; the same events as listeners get them, and as stored. */
-  private unpublished: SearchEvent[] = [];
-  private unpublishedStored: StoredEvent[] = [];
+  /** Emitted, waiting for the journal: each event as listeners get it, and as stored. */
+  private unpublished: { readonly event: SearchEvent; readonly stored: StoredEvent }[] = [];
   private publishing = false;
   private publishScheduled?: NodeJS.Immediate;
   private journalRetryTimer?: NodeJS.Timeout;
@@ -255,8 +255,7 @@ export class EventLog {
     this.scheduleFlush();
 
     if (this.journal) {
-      this.unpublished.push(event);
-      this.unpublishedStored.push(stored);
+      this.unpublished.push({ event, stored });
       this.publishScheduled ??= setImmediate(() => {
         this.publishScheduled = undefined;
         this.publish();
@@ -279,12 +278,11 @@ export class EventLog {
     this.publishing = true;
     try {
       while (this.unpublished.length > 0) {
-        const events = this.unpublished;
-        const stored = this.unpublishedStored;
+        const waiting = this.unpublished;
         try {
-          this.journal.append(stored);
+          this.journal.append(waiting.map(({ stored }) => stored));
         } catch (error) {
-          if (!this.journalFailing) this.logger.error({ err: error, waiting: events.length }, 'journal write failed; events wait to be shown');
+          if (!this.journalFailing) this.logger.error({ err: error, waiting: waiting.length }, 'journal write failed; events wait to be shown');
           this.journalFailing = true;
           this.journalRetryTimer = setTimeout(() => {
             this.journalRetryTimer = undefined;
@@ -295,8 +293,7 @@ export class EventLog {
         if (this.journalFailing) this.logger.info('journal takes writes again');
         this.journalFailing = false;
         this.unpublished = [];
-        this.unpublishedStored = [];
-        for (let i = 0; i < events.length; i++) this.tell(stored[i]!.searchId, events[i]!);
+        for (const { event, stored } of waiting) this.tell(stored.searchId, event);
       }
     } finally {
       this.publishing = false;
@@ -324,7 +321,6 @@ export class EventLog {
 
   /** A live search's record with its current summary (no copy of its log), or undefined. */
   search(searchId: string): Search | undefined {
-    this.publish();
     const entry = this.live.get(searchId);
     return entry && currentSearch(entry);
   }
