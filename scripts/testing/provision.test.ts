@@ -49,16 +49,22 @@ describe('provision', () => {
     expect(suiteEnvironment([outcome])).toStrictEqual({});
   });
 
-  it('skips an opted-out service without looking for it', async () => {
-    const service = fakeService(THERE, new Error('must not be called'));
-    const outcome = await provision(service, { SKIP_ELASTICSEARCH: '1' }, steppingClock());
-    expect(outcome).toMatchObject({ kind: 'skipped', reason: 'SKIP_ELASTICSEARCH=1' });
+  it('skips an opted-out browser without looking for it', async () => {
+    const service = { ...fakeService(THERE, new Error('must not be called')), name: 'chromium' as const };
+    const outcome = await provision(service, { SKIP_BROWSER: '1' }, steppingClock());
+    expect(outcome).toMatchObject({ kind: 'skipped', reason: 'SKIP_BROWSER=1' });
     expect(suiteEnvironment([outcome])).toStrictEqual({});
   });
 
   it('refuses an opt-out in CI', async () => {
-    const outcome = await provision(fakeService(THERE, new Error('unused')), { SKIP_ELASTICSEARCH: '1', CI: 'true' });
-    expect(outcome).toMatchObject({ kind: 'failed', reason: 'SKIP_ELASTICSEARCH=1 is not allowed in CI, which runs every suite' });
+    const service = { ...fakeService(THERE, new Error('unused')), name: 'chromium' as const };
+    const outcome = await provision(service, { SKIP_BROWSER: '1', CI: 'true' });
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'SKIP_BROWSER=1 is not allowed in CI, which runs every suite' });
+  });
+
+  it('has no opt-out for Elasticsearch or Redis: their suites always run', async () => {
+    const outcome = await provision(fakeService(THERE, new Error('unused')), { SKIP_ELASTICSEARCH: '1', SKIP_REDIS: '1' }, steppingClock());
+    expect(outcome.kind).toBe('found');
   });
 });
 

@@ -2,7 +2,7 @@
  * Providing one service the tests need: use the one that is there, else install or start it,
  * else fail saying why — unless the developer explicitly opted out.
  *
- *   SKIP_…=1 ? ──yes──▶ skipped   (refused in CI: CI runs everything)
+ *   SKIP_BROWSER=1 ? ──yes──▶ skipped   (refused in CI: CI runs everything)
  *      │ no
  *   find() ──there──▶ found      (reused; left running afterwards)
  *      │ absent
@@ -68,7 +68,7 @@ export async function provision(
   const { optOut } = SERVICE_VARIABLES[name];
   const t0 = now();
   const ms = () => now() - t0;
-  if (optedOut(name, env)) {
+  if (optOut && optedOut(name, env)) {
     if (env.CI) return { kind: 'failed', name, ms: ms(), reason: `${optOut}=1 is not allowed in CI, which runs every suite` };
     return { kind: 'skipped', name, ms: ms(), reason: `${optOut}=1` };
   }
@@ -101,7 +101,7 @@ export function describeOutcome(outcome: Outcome): string {
     case 'provided':
       return `${label}: ${outcome.available.how} ${outcome.available.detail} ${took}${outcome.available.stop ? ', stopped after the run' : ''}`;
     case 'skipped':
-      return `${label}: NOT PROVIDED, ${outcome.reason}: the suites that need it are skipped`;
+      return `${label}: NOT PROVIDED, ${outcome.reason}: the step that needs it does not run`;
     case 'failed':
       return `${label}: FAILED ${took}: ${outcome.reason}`;
   }

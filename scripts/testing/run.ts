@@ -1,14 +1,15 @@
 /**
- * `npm test`: everything the project checks, against real services, in one command on a fresh
- * machine. The services are provided while the checks that need none of them run:
+ * `npm test` (after `npm run lint`, which package.json runs first): everything else the project
+ * checks, against real services, in one command on a fresh machine. The services are provided
+ * while the checks that need none of them run:
  *
- *   t=0 ┬ Elasticsearch: find or start ─────────────────┐
+ *   t=0 ┬ Elasticsearch: find or start ─────────────┐
  *       ├ Redis: find or start ──▶ Chromium: find or install (one apt-get at a time)
- *       └ type check ─▶ lint ─▶ build ─▶ ⏸ES,Redis unit ─▶ processes ─▶ ⏸Chromium browser journeys
+ *       └ type check ─▶ build ─▶ ⏸ES,Redis unit ─▶ processes ─▶ ⏸Chromium browser journeys
  *   end: stop what this run started, then print each service, each step with its time, warnings.
  *
  * Worked example, a machine with Chromium and nothing else: Chromium found (0.1 s); Elasticsearch
- * started (≈40 s, hidden behind the type check and lint); Redis started (0.3 s); the six steps
+ * started (≈40 s, hidden behind the type check and build); Redis started (0.3 s); the five steps
  * run; both are stopped; exit 0.
  *
  * MUST:
@@ -33,7 +34,6 @@ interface Step {
 
 const STEPS: readonly Step[] = [
   { name: 'type check', script: 'typecheck', needs: [] },
-  { name: 'lint', script: 'lint', needs: [] },
   { name: 'build', script: 'build:if-needed', needs: [] },
   { name: 'unit and integration (Vitest)', script: 'test:unit', needs: ['elasticsearch', 'redis'] },
   { name: 'node processes (Vitest)', script: 'test:processes', needs: ['elasticsearch', 'redis'] },
@@ -107,7 +107,11 @@ async function runSteps(provided: Record<ServiceName, Promise<Outcome>>, results
     }
     if (step.needs.length > 0 && step.needs.every((name) => outcomes.get(name)?.kind === 'skipped')) {
       results.push({ step, ms: 0, status: 'skipped' });
-      say(`${step.name}: skipped (${step.needs.map((name) => `${SERVICE_VARIABLES[name].optOut}=1`).join(', ')})`);
+      const reasons = step.needs.flatMap((name) => {
+        const outcome = outcomes.get(name);
+        return outcome?.kind === 'skipped' ? [outcome.reason] : [];
+      });
+      say(`${step.name}: skipped (${reasons.join(', ')})`);
       continue;
     }
     say(`${step.name}: npm run ${step.script}`);
