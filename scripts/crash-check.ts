@@ -15,15 +15,18 @@
  * - its results and summary are what its events say (replayed through lib/search-state.ts);
  * - a second, clean restart changes nothing (recovery is done once, not on every start).
  *
- * Also reported, as a warning (a violation with `--strict`): events pushed live to a browser
- * before the kill that the store never got — their seq is reused after the restart, so a client
- * that resumes from the last seq it saw misses the replacement events.
+ * - every event pushed live to the watching socket before the kill is in the store with the same
+ *   seq, type, site and time: an event is pushed only once durable, so a crash never takes back
+ *   what a client was shown (a violation; a warning with `--allow-lost-live`).
  *
- * Prints a summary table and exits 1 on any violation. Options (flag or env):
+ * Runs once per kill moment (`--kill-after 250,1000,3000` is three runs, each on a fresh
+ * DATA_DIR), `--runs` times over. Prints a summary table per run and a total, and exits 1 on any
+ * violation. Options (flag or env):
  *   --searches N      CRASH_SEARCHES   searches to start (default 100)
- *   --kill-after MS   CRASH_KILL_AFTER_MS  wait after the last 201 before kill -9 (default 1000)
+ *   --kill-after MS[,MS…]  CRASH_KILL_AFTER_MS  wait after the last 201 before kill -9, one run each (default 1000)
+ *   --runs N          CRASH_RUNS       repeat the list of kill moments N times (default 1)
  *   --priority P      CRASH_PRIORITY   interactive | bulk (default bulk: 120 s deadline, so they are mid-flight)
- *   --strict                           lost live events count as violations
+ *   --allow-lost-live                  lost live events are warnings, not violations
  *   --no-build                         do not run `next build` when the build is stale
  *   --keep                             keep the temp DATA_DIR and server logs
  */
@@ -52,14 +55,18 @@ const { values: flags } = parseArgs({
     searches: { type: 'string' },
     'kill-after': { type: 'string' },
     priority: { type: 'string' },
-    strict: { type: 'boolean', default: false },
+    'allow-lost-live': { type: 'boolean', default: false },
+    runs: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
 
 const SEARCHES = numberOption('--searches', flags.searches ?? process.env.CRASH_SEARCHES, 100, 1, 10_000);
-const KILL_AFTER_MS = numberOption('--kill-after', flags['kill-after'] ?? process.env.CRASH_KILL_AFTER_MS, 1_000, 0, 600_000);
+const KILL_AFTERS_MS = (flags['kill-after'] ?? process.env.CRASH_KILL_AFTER_MS ?? '1000')
+  .split(',')
+  .map((ms) => numberOption('--kill-after', ms.trim(), 1_000, 0, 600_000));
+const RUNS = numberOption('--runs', flags.runs ?? process.env.CRASH_RUNS, 1, 1, 100);
 const PRIORITY = flags.priority ?? process.env.CRASH_PRIORITY ?? 'bulk';
 if (PRIORITY !== 'bulk' && PRIORITY !== 'interactive') {
   throw new TypeError(`Expected \`--priority\` to be interactive or bulk, got ${JSON.stringify(PRIORITY)}`);
@@ -248,12 +255,12 @@ interface Crash {
 }
 
 /** Starts the server, starts the searches with a socket watching them, and kills it (-9) mid-flight. */
-async function crashMidWork(env: Record<string, string>, dataDir: string, logFile: string): Promise<Crash> {
+async function crashMidWork(env: Record<string, string>, dataDir: string, logFile: string, killAfterMs: number): Promise<Crash> {
   const server = await startServer(env, logFile);
   console.log(`crash-check: sitescan up at ${server.url} (data ${dataDir}); starting ${SEARCHES} ${PRIORITY} searches`);
   const { ids, refused } = await createSearches(server.url, SEARCHES);
   const watcher = await watch(server.url, ids);
-  await new Promise((resolve) => setTimeout(resolve, KILL_AFTER_MS));
+  await new Promise((resolve) => setTimeout(resolve, killAfterMs));
   const health = await getJson<{ load?: { runningSearches: number; bufferedJobs: number } }>(`${server.url}/api/health`);
   const liveEventsAtKill = [...watcher.seen.values()].reduce((sum, events) => sum + events.size, 0);
   await stopServer(server, 'SIGKILL');
@@ -345,7 +352,7 @@ function printSummary(crash: Crash, recovery: Recovery, changedOnRestart: number
     ['interrupted with kept results', recovery.interruptedWithResults],
     ['events checked', recovery.eventsChecked],
     ['changed by a 2nd restart', changedOnRestart],
-    ['searches with lost live events', `${lostLive}${flags.strict ? ' (strict: violations)' : ' (warning)'}`],
+    ['searches with lost live events', `${lostLive}${flags['allow-lost-live'] ? ' (allowed: warnings)' : ' (violations)'}`],
     ['violations', violations.length],
     ['seconds', seconds],
   ];
@@ -361,8 +368,33 @@ function printSummary(crash: Crash, recovery: Recovery, changedOnRestart: number
   }
 }
 
+/** What one run found, for the total. */
+interface RunOutcome {
+  readonly killAfterMs: number;
+  readonly liveEvents: number;
+  readonly lostLive: number;
+  readonly violations: number;
+}
+
 async function main(): Promise<void> {
   if (!flags['no-build']) (buildIfNeeded as () => boolean)();
+  const outcomes: RunOutcome[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    for (const killAfterMs of KILL_AFTERS_MS) {
+      console.log(`\ncrash-check: run ${outcomes.length + 1} of ${RUNS * KILL_AFTERS_MS.length}, kill -9 ${killAfterMs} ms after the last 201`);
+      outcomes.push(await runOnce(killAfterMs));
+    }
+  }
+  if (outcomes.length > 1) {
+    console.log('\ncrash-check total');
+    console.log(`  ${pad(['kill after ms', 'live events', 'searches with lost live events', 'violations'], [14, 12, 31, 0])}`);
+    for (const o of outcomes) console.log(`  ${pad([o.killAfterMs, o.liveEvents, o.lostLive, o.violations], [14, 12, 31, 0])}`);
+  }
+  process.exitCode = outcomes.some((outcome) => outcome.violations > 0) ? 1 : 0;
+}
+
+/** One kill -9 and two restarts on a fresh DATA_DIR. */
+async function runOnce(killAfterMs: number): Promise<RunOutcome> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sitescan-crash-'));
   const logFile = path.join(dataDir, 'server.log');
   const env = {
@@ -374,7 +406,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
   };
   const started = Date.now();
-  const crash = await crashMidWork(env, dataDir, logFile);
+  const crash = await crashMidWork(env, dataDir, logFile, killAfterMs);
 
   let server = await startServer(env, logFile);
   const recovery = await checkRecovery(server.url, crash);
@@ -384,12 +416,12 @@ async function main(): Promise<void> {
   await stopServer(server, 'SIGTERM');
 
   const lostLive = recovery.warnings.length;
-  if (flags.strict) recovery.violations.push(...recovery.warnings.splice(0));
+  if (!flags['allow-lost-live']) recovery.violations.push(...recovery.warnings.splice(0));
   printSummary(crash, recovery, changedOnRestart, lostLive, ((Date.now() - started) / 1000).toFixed(1));
 
   if (flags.keep) console.log(`  data and server log kept in ${dataDir}`);
   else await rm(dataDir, { recursive: true, force: true });
-  process.exitCode = recovery.violations.length > 0 ? 1 : 0;
+  return { killAfterMs, liveEvents: crash.liveEventsAtKill, lostLive, violations: recovery.violations.length };
 }
 
 main().catch((error: unknown) => {
