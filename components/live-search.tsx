@@ -45,7 +45,7 @@ export function LiveSearch({ initial, owner = false }: { initial: SearchSnapshot
       onReset: (_id, log) => apply({ events: log, reset: true }),
       onError: (_id, error) => setRefused(`Live updates stopped: ${error.message}. Reload the page to try again.`),
     });
-    follower.follow(search.id, last.current?.seq ?? 0, last.current?.at);
+    follower.follow(search.id, last.current);
     return () => follower.close();
   });
 

@@ -91,7 +91,7 @@ export function useBulkRunProgress(run: BulkRun): BulkRunProgress {
         redraw();
       },
     });
-    for (const started of run.searches) follower.follow(started.id, 0);
+    for (const started of run.searches) follower.follow(started.id);
     return () => follower.close();
   });
   const now = useNow(running, 500);

@@ -59,10 +59,10 @@ const plain = (seq: number): SearchEvent => {
 describe('SearchFollower', () => {
   it('subscribes on connect from the seq it was given and hands the backlog on', () => {
     const { socket, follower, received } = setup();
-    follower.follow(ID, 2);
+    follower.follow(ID, { seq: 2, at: 2 });
     expect(socket.subscribes).toHaveLength(0);
     socket.connect();
-    expect(socket.subscribes[0]).toMatchObject({ searchId: ID, afterSeq: 2 });
+    expect(socket.subscribes[0]).toMatchObject({ searchId: ID, afterSeq: 2, lastAt: 2 });
     socket.answer(0, [plain(3), plain(4)]);
     expect(received).toEqual([3, 4]);
     expect(follower.lastSeq(ID)).toBe(4);
@@ -125,7 +125,7 @@ describe('SearchFollower after a server crash', () => {
       onEvents: (_id, events) => received.push(...events.map((e) => e.seq)),
       onReset: (_id, events) => resets.push(events.map((e) => e.seq)),
     });
-    follower.follow(ID, 3, 3);
+    follower.follow(ID, { seq: 3, at: 3 });
     socket.connect();
     expect(socket.subscribes[0]).toMatchObject({ searchId: ID, afterSeq: 3, lastAt: 3 });
     socket.subscribes[0]!.ack({ ok: true, reset: true, events: [plain(2), plain(1)] });

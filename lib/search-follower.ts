@@ -68,10 +68,13 @@ export class SearchFollower {
     this.socket.on('search:event', this.handleEvent);
   }
 
-  /** Follows a search whose events up to `afterSeq` the caller already has. */
-  follow(searchId: string, afterSeq = 0, lastAt?: number): void {
+  /**
+   * Follows a search from its start, or after `last`, the newest event the caller already has:
+   * its `at` goes with its seq, so the hub can tell whether it still has that very event.
+   */
+  follow(searchId: string, last?: { readonly seq: number; readonly at: number }): void {
     if (this.followed.has(searchId)) return;
-    this.followed.set(searchId, { lastSeq: afterSeq, lastAt, held: [] });
+    this.followed.set(searchId, { lastSeq: last?.seq ?? 0, lastAt: last?.at, held: [] });
     if (this.socket.connected) this.subscribe(searchId);
   }
 

@@ -29,7 +29,11 @@ export interface ServerToClientEvents {
 /** What the client sends. */
 export interface ClientToServerEvents {
   'search:subscribe': (
-    /** `lastAt`: the `at` of the client's event `afterSeq`, so the server can tell it still has it. */
+    /**
+     * `lastAt`: the `at` of the client's event `afterSeq`, so the server can tell it still has it.
+     * sitescan's own client always sends it with `afterSeq > 0` (`SearchFollower.follow` takes both
+     * or neither); the hub accepts its absence, since `{searchId, afterSeq}` is the fixed interface.
+     */
     payload: { searchId: string; afterSeq?: number; lastAt?: number },
     ack: (answer: SubscribeAck) => void,
   ) => void;
