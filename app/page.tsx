@@ -1,13 +1,17 @@
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { SearchForm } from '@/components/search-form';
 import { SearchList } from '@/components/search-list';
 import { card, eyebrow, link, muted } from '@/components/ui';
+import { historyKeyOf } from '@/server/http/history-key';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
 export default async function HomePage() {
-  const { items } = await getServices().searches.list({ limit: 8 });
+  const { searches } = getServices();
+  const { items } = await searches.list({ limit: 8 }, historyKeyOf((await headers()).get('cookie')));
+  const yours = searches.historyScope === 'owner';
   return (
     <div className="grid gap-8 lg:grid-cols-[3fr_2fr]">
       <section aria-labelledby="search-heading" className={`${card} p-5 sm:p-6`}>
@@ -23,14 +27,14 @@ export default async function HomePage() {
       <section aria-labelledby="recent-heading" className="min-w-0">
         <div className="flex items-baseline justify-between">
           <h2 id="recent-heading" className={eyebrow}>
-            Recent searches
+            {yours ? 'Your recent searches' : 'Recent searches'}
           </h2>
           <Link href="/history" className={`text-sm ${link}`}>
-            All searches<span aria-hidden="true"> →</span>
+            {yours ? 'All yours' : 'All searches'}<span aria-hidden="true"> →</span>
           </Link>
         </div>
         <div className="mt-3">
-          {items.length === 0 ? <p className={`text-sm ${muted}`}>No searches yet.</p> : <SearchList items={items} label="Recent searches" />}
+          {items.length === 0 ? <p className={`text-sm ${muted}`}>No searches yet.</p> : <SearchList items={items} label={yours ? 'Your recent searches' : 'Recent searches'} />}
         </div>
       </section>
     </div>

@@ -51,6 +51,8 @@ test('only the client holding a search\'s capability cancels it; the share link 
   expect(cookies).toEqual([
     expect.stringMatching(new RegExp(`^sitescan_owner=${cancelToken}; Path=/s/${id}; HttpOnly; SameSite=Lax; Max-Age=\\d+$`)),
     expect.stringMatching(new RegExp(`^sitescan_owner=${cancelToken}; Path=/api/searches/${id}; HttpOnly; SameSite=Lax`)),
+    // A client that had no history key gets one (server/http/history-key.ts).
+    expect.stringMatching(/^sitescan_key=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=34560000$/),
   ]);
 
   // Another machine reads it, but may not cancel it: not without the token, not with a wrong one.

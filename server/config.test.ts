@@ -52,6 +52,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).access).toEqual({
       bulkRowsPerHour: 2_000,
       clientBufferShare: 0.25,
+      historyScope: 'all',
       ownership: 'address',
       ownerSecret: undefined,
       trustedProxies: new Set(),
@@ -70,12 +71,17 @@ describe('loadConfig', () => {
     expect(access).toEqual({
       bulkRowsPerHour: 50,
       clientBufferShare: 0.5,
+      historyScope: 'all',
       ownership: 'token',
       ownerSecret: 's'.repeat(32),
       trustedProxies: new Set(['10.0.0.2', '10.0.0.3']),
       allowedOrigins: new Set(['https://dashboard.example.com', 'http://localhost:8080']),
       accessToken: 'team-token-0123456789',
     });
+    // A public instance: its history scoped to the owner, and cancels by the capability alone.
+    expect(loadConfig({ HISTORY_SCOPE: 'owner' }).access).toMatchObject({ historyScope: 'owner', ownership: 'token' });
+    expect(loadConfig({ HISTORY_SCOPE: 'owner', OWNERSHIP: 'address' }).access).toMatchObject({ ownership: 'address' });
+    expect(() => loadConfig({ HISTORY_SCOPE: 'everyone' })).toThrow(/HISTORY_SCOPE must be all or owner, got "everyone"/);
     expect(() => loadConfig({ ACCESS_TOKEN: 'short' })).toThrow(/ACCESS_TOKEN must be at least 16 letters/);
     expect(() => loadConfig({ OWNERSHIP: 'nobody' })).toThrow(/OWNERSHIP must be address or token, got "nobody"/);
     expect(() => loadConfig({ OWNER_SECRET: 'short' })).toThrow(/OWNER_SECRET must be at least 32 characters/);

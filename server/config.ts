@@ -131,12 +131,20 @@ const envSchema = z.object({
   /** Share of MAX_BUFFERED_JOBS the running searches of one client may hold. */
   CLIENT_BUFFER_SHARE: number('CLIENT_BUFFER_SHARE', 0.25, 0.001, 1),
   /**
-   * `address` (default): a cancel without the search's capability is accepted from the address
-   * that created it, while it runs on this process. `token`: the capability alone (public instances).
+   * `all` (default, a team's instance): the history lists every search. `owner` (an instance open
+   * to the public): a client sees only the searches it started (server/http/history-key.ts).
+   */
+  HISTORY_SCOPE: z.enum(['all', 'owner'], {
+    error: (issue) => `HISTORY_SCOPE must be all or owner, got ${JSON.stringify(issue.input)}`,
+  }).default('all'),
+  /**
+   * `address`: a cancel without the search's capability is accepted from the address that created
+   * it, while it runs on this process. `token`: the capability alone. Default: `address`, and
+   * `token` with HISTORY_SCOPE=owner (an instance open to the public).
    */
   OWNERSHIP: z.enum(['address', 'token'], {
     error: (issue) => `OWNERSHIP must be address or token, got ${JSON.stringify(issue.input)}`,
-  }).default('address'),
+  }).optional(),
   /** Secret of the owner capabilities; default a random one per process (in a cluster, shared through Redis). */
   OWNER_SECRET: optionalString.pipe(
     z.string().min(MIN_SECRET_LENGTH, { error: `OWNER_SECRET must be at least ${MIN_SECRET_LENGTH} characters` }).optional(),
@@ -232,6 +240,7 @@ export interface Config {
   readonly access: {
     readonly bulkRowsPerHour: number;
     readonly clientBufferShare: number;
+    readonly historyScope: 'all' | 'owner';
     readonly ownership: 'address' | 'token';
     readonly ownerSecret?: string;
     readonly trustedProxies: ReadonlySet<string>;
@@ -297,7 +306,8 @@ export function loadConfig(env: Environment = process.env): Config {
     access: {
       bulkRowsPerHour: e.BULK_ROWS_PER_HOUR,
       clientBufferShare: e.CLIENT_BUFFER_SHARE,
-      ownership: e.OWNERSHIP,
+      historyScope: e.HISTORY_SCOPE,
+      ownership: e.OWNERSHIP ?? (e.HISTORY_SCOPE === 'owner' ? 'token' : 'address'),
       ownerSecret: e.OWNER_SECRET,
       trustedProxies: e.TRUST_PROXY,
       allowedOrigins: new Set(e.ALLOWED_ORIGINS),

@@ -130,6 +130,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     store,
     capabilities,
     addressFallback: access.ownership === 'address',
+    historyScope: access.historyScope,
     maxClientJobs: Math.max(1, Math.floor(config.maxBufferedJobs * access.clientBufferShare)),
   });
   const { next, upgrade } = web ? await prepareNext(config, dev) : {};

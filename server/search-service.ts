@@ -5,11 +5,15 @@
  *
  * Who may cancel is decided here (`http/ownership.ts`): the holder of the search's capability,
  * which `create` hands out; and how much of the dispatcher one client may hold (`client-share.ts`).
+ * Whose history is whose too (`http/history-key.ts`): `create` records the search under its
+ * creator's history key, and with `historyScope: 'owner'` a client lists only its own.
  */
 import type { BusinessQuery, SearchEvent, SearchSnapshot } from '../lib/types';
 import { ClientShare } from './client-share';
 import { ConflictError, NotFoundError } from './errors';
+import { ownerOfKey } from './http/history-key';
 import { authorizeChange, SearchCapabilities, type ChangeRequest } from './http/ownership';
+import { logger } from './logger';
 import type { LiveSearches, SearchRunner, SubmitOptions } from './search-runner';
 import type { ListSearchesOptions, SearchPage, Store } from './store/store';
 
@@ -22,17 +26,21 @@ export interface SearchServiceOptions {
   readonly capabilities?: SearchCapabilities;
   /**
    * Whether a cancel that carries no capability is accepted from the address that created the
-   * search (a team's instance, `HISTORY_SCOPE=all`). Default true.
+   * search (a team's instance, `OWNERSHIP=address`). Default true.
    */
   readonly addressFallback?: boolean;
   /** Most site jobs one client may hold. Default: no limit. */
   readonly maxClientJobs?: number;
+  /** `all` (default): everyone lists every search. `owner`: a client lists the searches of its history key. */
+  readonly historyScope?: 'all' | 'owner';
 }
 
 /** Who starts a search, and how. */
 export interface CreateOptions extends SubmitOptions {
   /** The client address, for its share of the dispatcher and the address fallback. */
   readonly client?: string;
+  /** The creator's history key (`http/history-key.ts`): the search is recorded under it. */
+  readonly historyKey?: string;
 }
 
 /** A search just started: its id, the path of its result page (the share link), its capability. */
@@ -53,6 +61,8 @@ export class SearchService {
   readonly capabilities: SearchCapabilities;
   private readonly addressFallback: boolean;
   private readonly share: ClientShare;
+  readonly historyScope: 'all' | 'owner';
+  private readonly log = logger.child({ module: 'search-service' });
 
   constructor(options: SearchServiceOptions) {
     this.runner = options.runner;
@@ -61,6 +71,7 @@ export class SearchService {
     this.capabilities = options.capabilities ?? new SearchCapabilities();
     this.addressFallback = options.addressFallback ?? true;
     this.share = new ClientShare(options.maxClientJobs ?? Number.MAX_SAFE_INTEGER);
+    this.historyScope = options.historyScope ?? 'all';
     this.live.onSearchEnded((searchId) => this.share.release(searchId));
   }
 
@@ -69,7 +80,7 @@ export class SearchService {
    * or the client's share of it, is full) or `UnavailableError`.
    */
   async create(query: BusinessQuery, options: CreateOptions = {}): Promise<CreatedSearch> {
-    const { client, ...submit } = options;
+    const { client, historyKey, ...submit } = options;
     if (client !== undefined) this.share.check(client);
     const search = await this.runner.submit(query, submit);
     if (client !== undefined) {
@@ -78,6 +89,7 @@ export class SearchService {
       const now = await this.live.snapshot(search.id);
       if (now?.search.status !== 'running') this.share.release(search.id);
     }
+    if (historyKey !== undefined) await this.recordOwner(search.id, historyKey, search.createdAt);
     return { id: search.id, url: `/s/${search.id}`, cancelToken: this.capabilities.tokenFor(search.id) };
   }
 
@@ -157,8 +169,25 @@ export class SearchService {
     throw new ConflictError(`search ${id} is ${snapshot.search.status}; only a running search can be cancelled`);
   }
 
-  /** History, newest first. */
-  list(options: ListSearchesOptions): Promise<SearchPage> {
-    return this.store.listSearches(options);
+  /**
+   * History, newest first. With `historyScope: 'owner'`, only the searches recorded under
+   * `historyKey` — none without one.
+   */
+  async list(options: Omit<ListSearchesOptions, 'owner'>, historyKey?: string): Promise<SearchPage> {
+    if (this.historyScope === 'all') return this.store.listSearches(options);
+    if (historyKey === undefined) return { items: [] };
+    return this.store.listSearches({ ...options, owner: ownerOfKey(historyKey) });
+  }
+
+  /**
+   * Records who started a search. The search runs either way: a store that cannot take the record
+   * leaves it out of its owner's scoped history, which is logged, not an error for the request.
+   */
+  private async recordOwner(searchId: string, historyKey: string, createdAt: number): Promise<void> {
+    try {
+      await this.store.write({ owners: [{ searchId, owner: ownerOfKey(historyKey), createdAt }] });
+    } catch (error) {
+      this.log.error({ err: error, searchId }, 'the owner of a search could not be recorded; it is missing from its owner\'s history');
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { HistorySearchForm } from '@/components/history-search-form';
 import { SearchList } from '@/components/search-list';
@@ -6,6 +7,7 @@ import { muted, secondaryButton } from '@/components/ui';
 import { describeZodError, listSearchesQuerySchema } from '@/lib/schemas';
 import type { SearchListItem } from '@/lib/types';
 import { ValidationError } from '@/server/errors';
+import { historyKeyOf } from '@/server/http/history-key';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -28,12 +30,11 @@ async function load(params: Record<string, string | string[] | undefined>) {
   if (!parsed.success) return { error: describeZodError(parsed.error), items: [] as SearchListItem[], query: {} };
   const query = parsed.data;
   try {
-    const page = await getServices().searches.list({
-      q: query.q || undefined,
-      status: query.status,
-      cursor: query.cursor,
-      limit: query.limit ?? PAGE_SIZE,
-    });
+    const key = historyKeyOf((await headers()).get('cookie'));
+    const page = await getServices().searches.list(
+      { q: query.q || undefined, status: query.status, cursor: query.cursor, limit: query.limit ?? PAGE_SIZE },
+      key,
+    );
     return { items: page.items, next: page.next, query };
   } catch (error) {
     // By name: the error class in this bundle is not the one the store threw.
@@ -56,10 +57,12 @@ export default async function HistoryPage({ searchParams }: Props) {
     return text ? `/history?${text}` : '/history';
   };
   const filtered = Boolean(q || status);
+  const yours = getServices().searches.historyScope === 'owner';
 
   return (
     <div className="space-y-5">
-      <h1 className="text-2xl font-semibold tracking-tight">History</h1>
+      <h1 className="text-2xl font-semibold tracking-tight">{yours ? 'Your history' : 'History'}</h1>
+      {yours && <p className={`text-sm ${muted}`}>The searches started from this browser. A share link opens any search.</p>}
       <HistorySearchForm q={q} status={status} />
 
       {result.error ? (

@@ -23,9 +23,9 @@
  * header `X-Cancel-Token: q3…` → 202.
  *
  * One exception keeps API clients of the fixed interface working in a team's instance
- * (`HISTORY_SCOPE=all`, the default): a request that carries no capability at all is accepted
+ * (`OWNERSHIP=address`, the default): a request that carries no capability at all is accepted
  * from the client address that created the search, while the search runs on this process. Public
- * instances (`HISTORY_SCOPE=owner`) accept the capability alone.
+ * instances (`OWNERSHIP=token`, the default with `HISTORY_SCOPE=owner`) accept the capability alone.
  *
  * Invariants:
  * - A capability MUST be checked in constant time, and a wrong one MUST be refused even when the

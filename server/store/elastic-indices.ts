@@ -2,9 +2,9 @@
  * The Elasticsearch store's indices: their names, mappings and templates, and the schema version
  * that guards them.
  *
- *   open ──► put 3 index templates (idempotent) ──► create the missing indices ──► check `_meta`
+ *   open ──► put 4 index templates (idempotent) ──► create the missing indices ──► check `_meta`
  *            <prefix>-searches · -results · -events     (a race with another      sitescanSchema
- *            exact names, priority 200                    process is harmless)      = this version
+ *            · -owners; exact names, priority 200         process is harmless)      = this version
  *
  * Invariants:
  * - Every index is `dynamic: strict`: a field the mappings do not list is refused, never guessed.
@@ -21,6 +21,8 @@ export type ElasticIndexNames = {
   readonly searches: string;
   readonly results: string;
   readonly events: string;
+  /** Who created each search (`elastic-owners.ts`); added after the others, created when missing. */
+  readonly owners: string;
 };
 
 /** The index names a store with `indexPrefix` uses; each index template bears the same name. */
@@ -29,6 +31,7 @@ export function elasticIndexNames(indexPrefix: string): ElasticIndexNames {
     searches: `${indexPrefix}-searches`,
     results: `${indexPrefix}-results`,
     events: `${indexPrefix}-events`,
+    owners: `${indexPrefix}-owners`,
   };
 }
 
@@ -87,6 +90,15 @@ const MAPPINGS: Record<keyof ElasticIndexNames, estypes.MappingTypeMapping> = {
       type: { type: 'keyword' },
       siteId: { type: 'keyword' },
       data: OPAQUE,
+    },
+  },
+  owners: {
+    dynamic: 'strict',
+    _meta: { sitescanSchema: ELASTIC_SCHEMA_VERSION },
+    properties: {
+      searchId: { type: 'keyword' },
+      owner: { type: 'keyword' },
+      createdAt: MILLIS,
     },
   },
 };

@@ -116,12 +116,27 @@ withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
         const mappings = await admin.indices.getMapping({ index: Object.values(again.indices) });
 
         expect(templates.index_templates.map((t) => t.name).sort()).toStrictEqual(
-          [`${indexPrefix}-events`, `${indexPrefix}-results`, `${indexPrefix}-searches`],
+          [`${indexPrefix}-events`, `${indexPrefix}-owners`, `${indexPrefix}-results`, `${indexPrefix}-searches`],
         );
         for (const index of Object.values(again.indices)) {
           expect(mappings[index]?.mappings.dynamic).toBe('strict');
         }
         expect((await again.getSearch(searchId(1)))?.search).toStrictEqual(makeSearch(searchId(1)));
+      });
+
+      it('adds the owners index to indices made before it, keeping their data', async () => {
+        const store = await open();
+        await store.write({ searches: [makeSearch(searchId(1))] });
+        await store.close();
+        // As a store from before owners left it: no owners index, no template for one.
+        await admin.indices.delete({ index: `${indexPrefix}-owners` });
+        await admin.indices.deleteIndexTemplate({ name: `${indexPrefix}-owners` });
+
+        const again = await open();
+        await again.write({ owners: [{ searchId: searchId(1), owner: 'owner-ana', createdAt: T0 }] });
+
+        expect((await again.listSearches({ owner: 'owner-ana' })).items.map((item) => item.id)).toStrictEqual([searchId(1)]);
+        expect((await admin.indices.exists({ index: `${indexPrefix}-owners` }))).toBe(true);
       });
 
       it('uses doc ids that make retries idempotent', async () => {
@@ -249,6 +264,27 @@ withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
 
       afterEach(async () => {
         await proxy.stop();
+      });
+
+      it('keeps owners recorded during an outage and writes them once it ends', async () => {
+        const store = await open({ url: proxy.url, retryMinMs: 20, retryMaxMs: 200, requestTimeoutMs: 2_000 });
+        const search = makeSearch(searchId(1));
+        await store.write({ searches: [search] });
+        await store.flush();
+
+        proxy.cut();
+        const owners = [{ searchId: search.id, owner: 'owner-ana', createdAt: search.createdAt }];
+        await store.write({ owners });
+        let landed = false;
+        const durable = store.durable({ owners }).then(() => (landed = true));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(landed).toBe(false);
+
+        proxy.restore();
+        await durable;
+        await admin.indices.refresh({ index: store.indices.owners });
+        expect((await admin.count({ index: store.indices.owners })).count).toBe(1);
+        expect((await store.listSearches({ owner: 'owner-ana' })).items.map((item) => item.id)).toStrictEqual([search.id]);
       });
 
       it('buffers while Elasticsearch is unreachable, reports degraded, and lands everything once, when it returns', async () => {

@@ -34,6 +34,7 @@ import { elasticErrorText } from './elastic-error-text';
 import { elasticIndexNames, maxStoredPosition, prepareIndices, type ElasticIndexNames } from './elastic-indices';
 import { elasticStoreSettings, redactUrl, type ElasticStoreOptions, type ElasticStoreSettings } from './elastic-store-options';
 import { elasticBulk } from './elastic-bulk';
+import { ElasticOwners } from './elastic-owners';
 import { ElasticWriteBuffer, type Overlay } from './elastic-write-buffer';
 import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
 import { matchesWordsQuery, searchWords, wordsQuery } from './search-words';
@@ -54,6 +55,7 @@ export class ElasticStore implements Store {
   private readonly settings: ElasticStoreSettings;
   private readonly log: Logger;
   private readonly buffer: ElasticWriteBuffer;
+  private readonly owners: ElasticOwners;
   private closing?: Promise<void>;
 
   private constructor(client: Client, settings: ElasticStoreSettings, log: Logger, lastPosition: number) {
@@ -72,6 +74,14 @@ export class ElasticStore implements Store {
       lastPosition,
       url: redactUrl(settings.url),
       logger: log,
+    });
+    this.owners = new ElasticOwners({
+      client,
+      index: this.indices.owners,
+      logger: log,
+      retryMinMs: settings.retryMinMs,
+      retryMaxMs: settings.retryMaxMs,
+      closeTimeoutMs: settings.closeTimeoutMs,
     });
   }
 
@@ -118,14 +128,18 @@ export class ElasticStore implements Store {
    * Buffers a batch and resolves; the buffer is flushed, and what fails retried, in the
    * background. Rejects whole with `OverloadedError` when the batch would take the buffer past
    * `maxBuffered`, and with an `Error` once the store is closing: either way nothing was taken.
+   * Owners go to their own index (`elastic-owners.ts`), after the rest was taken.
    */
   async write(batch: StoreBatch): Promise<void> {
-    this.buffer.write(batch);
+    const { owners, ...docs } = batch;
+    this.buffer.write(docs);
+    if (owners?.length) this.owners.record(owners);
   }
 
-  /** Resolves once the bulk request that carried the last doc of `batch` succeeded; see `Store.durable`. */
-  durable(batch: StoreBatch): Promise<void> {
-    return this.buffer.landed(batch);
+  /** Resolves once the bulk requests that carried the docs of `batch` succeeded; see `Store.durable`. */
+  async durable(batch: StoreBatch): Promise<void> {
+    const { owners, ...docs } = batch;
+    await Promise.all([this.buffer.landed(docs), this.owners.landed(owners ?? [])]);
   }
 
   async getSearch(id: string): Promise<SearchSnapshot | undefined> {
@@ -151,6 +165,13 @@ export class ElasticStore implements Store {
     const overlay = this.buffer.overlay();
 
     const filter: estypes.QueryDslQueryContainer[] = [];
+    let owned: ReadonlySet<string> | undefined;
+    if (options.owner !== undefined) {
+      const ids = await this.owners.idsOf(options.owner);
+      if (ids.length === 0) return { items: [] };
+      owned = new Set(ids);
+      filter.push({ ids: { values: ids } });
+    }
     if (options.status !== undefined) filter.push({ term: { status: options.status } });
     // match_bool_prefix is the rule itself: every term, the last one as a prefix.
     if (words) filter.push({ match_bool_prefix: { text: { query: [...words.whole, words.prefix].join(' '), operator: 'and' } } });
@@ -166,6 +187,7 @@ export class ElasticStore implements Store {
     const fromIndex = response.hits.hits.flatMap((hit) => (hit._source ? [fromSearchDoc(hit._source)] : []));
     const fromOverlay = [...overlay.searches.values()].filter(
       (search) =>
+        (owned === undefined || owned.has(search.id)) &&
         (options.status === undefined || search.status === options.status) &&
         (words === undefined || matchesWordsQuery(words, queryWords(search.query))) &&
         (after === undefined || compareNewestFirst(search, after) > 0),
@@ -247,7 +269,9 @@ export class ElasticStore implements Store {
 
   private async shutDown(): Promise<void> {
     try {
-      await this.buffer.close();
+      const [buffer, owners] = await Promise.allSettled([this.buffer.close(), this.owners.close()]);
+      if (buffer.status === 'rejected') throw buffer.reason;
+      if (owners.status === 'rejected') throw owners.reason;
     } finally {
       await this.client.close();
     }

@@ -122,6 +122,14 @@ const MIGRATIONS: readonly string[] = [
     tokenize = 'unicode61 remove_diacritics 2'
   );
   `,
+  // 1 → 2: who created each search (a digest of their history key), for HISTORY_SCOPE=owner.
+  `
+  CREATE TABLE IF NOT EXISTS owners (
+    search_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS owners_by_owner ON owners (owner);
+  `,
 ];
 
 /** Current schema version, stored as `PRAGMA user_version`. */
@@ -165,6 +173,7 @@ interface EventRow {
 interface ListParams {
   match?: string;
   status?: SearchStatus;
+  owner?: string;
   createdAt?: number;
   id?: string;
   limit: number;
@@ -246,14 +255,18 @@ export class SqliteStore implements Store {
     const params: ListParams = { limit: limit + 1 };
     if (match !== undefined) params.match = match;
     if (options.status !== undefined) params.status = options.status;
+    if (options.owner !== undefined) params.owner = options.owner;
     if (after !== undefined) {
       params.createdAt = after.createdAt;
       params.id = after.id;
     }
 
-    const rows = this.listStatement(match !== undefined, options.status !== undefined, after !== undefined).all(
-      params,
-    );
+    const rows = this.listStatement({
+      byText: match !== undefined,
+      byStatus: options.status !== undefined,
+      byOwner: options.owner !== undefined,
+      afterCursor: after !== undefined,
+    }).all(params);
     const items = rows.slice(0, limit).map((row) => toListItem(toSearch(row)));
     const last = items.at(-1);
     return rows.length > limit && last ? { items, next: encodeCursor(last) } : { items };
@@ -296,13 +309,15 @@ export class SqliteStore implements Store {
   }
 
   /** The history statement for one shape of filter, prepared once. */
-  private listStatement(byText: boolean, byStatus: boolean, afterCursor: boolean) {
-    const key = `${+byText}${+byStatus}${+afterCursor}`;
+  private listStatement(shape: { byText: boolean; byStatus: boolean; byOwner: boolean; afterCursor: boolean }) {
+    const { byText, byStatus, byOwner, afterCursor } = shape;
+    const key = `${+byText}${+byStatus}${+byOwner}${+afterCursor}`;
     let statement = this.listStatements.get(key);
     if (!statement) {
       const where = [
         byText && 'pk IN (SELECT rowid FROM search_fts WHERE search_fts MATCH @match)',
         byStatus && 'status = @status',
+        byOwner && 'id IN (SELECT search_id FROM owners WHERE owner = @owner)',
         afterCursor && '(created_at, id) < (@createdAt, @id)',
       ].filter((clause) => clause !== false);
       statement = this.db.prepare<[ListParams], SearchRow>(`

@@ -18,6 +18,9 @@
  * - `q` matches the words of the query's business name and location: every word must match,
  *   case-insensitively, the last one as a prefix. Query-syntax characters are plain text and
  *   never throw; a `q` with no words filters nothing. Listings and ids are not searched.
+ * - `owner` lists only the searches recorded under it (`StoreBatch.owners`, written before or
+ *   after the search itself, the first owner of a search staying), with the same order, paging
+ *   and filters; an owner with no search lists nothing.
  * - Data survives `close()` and reopening the same location.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -201,7 +204,7 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
     }
 
     /** Every page of a listing, following `next` until it is absent. */
-    async function allPages(limit: number, filter: { q?: string; status?: Search['status'] } = {}) {
+    async function allPages(limit: number, filter: { q?: string; status?: Search['status']; owner?: string } = {}) {
       const pages: (readonly SearchListItem[])[] = [];
       let cursor: string | undefined;
       do {
@@ -646,6 +649,46 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
         expect(await idsFor('bottle')).toStrictEqual([]);
         expect(await idsFor('oakland')).toStrictEqual([]);
         expect(await idsFor('ritual')).toStrictEqual([coffee.id]);
+      });
+    });
+
+    describe('owners', () => {
+      const [ana, bo] = ['owner-ana', 'owner-bo'];
+      const owned = (id: string, owner: string, createdAt: number) => ({ searchId: id, owner, createdAt });
+
+      it('lists only the searches recorded under an owner, newest first, paged', async () => {
+        const searches = Array.from({ length: 9 }, (_, i) => makeSearch(searchId(i), { createdAt: T0 + i * 1_000 }));
+        await store.write({ searches });
+        // Ana started the even ones, Bo the odd ones but the last, which nobody owns.
+        await store.write({
+          owners: searches.slice(0, 8).map((search, i) => owned(search.id, i % 2 === 0 ? ana : bo, search.createdAt)),
+        });
+
+        expect((await allPages(2, { owner: ana })).flat().map((item) => item.id)).toStrictEqual(
+          [6, 4, 2, 0].map(searchId),
+        );
+        expect((await store.listSearches({ owner: bo })).items.map((item) => item.id)).toStrictEqual([7, 5, 3, 1].map(searchId));
+        expect((await store.listSearches({ owner: 'owner-nobody' })).items).toStrictEqual([]);
+        expect((await store.listSearches({ limit: 100 })).items).toHaveLength(9);
+      });
+
+      it('finds an owner written before its search, keeps the first owner, and combines with q and status', async () => {
+        const pizza = makeSearch(searchId(1), { query: { name: 'Pizza Place' }, createdAt: T0 + 1 });
+        const bakery = makeSearch(searchId(2), { query: { name: 'Pizza Bakery' }, status: 'cancelled', createdAt: T0 + 2 });
+        await store.write({ owners: [owned(pizza.id, ana, pizza.createdAt), owned(bakery.id, ana, bakery.createdAt)] });
+        await store.write({ searches: [pizza, bakery], owners: [owned(pizza.id, bo, pizza.createdAt)] });
+
+        expect((await store.listSearches({ owner: ana })).items.map((item) => item.id)).toStrictEqual([bakery.id, pizza.id]);
+        expect((await store.listSearches({ owner: bo })).items).toStrictEqual([]);
+        expect((await store.listSearches({ owner: ana, q: 'pizza', status: 'completed' })).items.map((item) => item.id)).toStrictEqual([pizza.id]);
+      });
+
+      it('keeps owners across a restart', async () => {
+        const search = makeSearch(searchId(1));
+        await store.write({ searches: [search], owners: [owned(search.id, ana, search.createdAt)] });
+        await restart();
+
+        expect((await store.listSearches({ owner: ana })).items).toStrictEqual([asListItem(search)]);
       });
     });
 

@@ -27,6 +27,17 @@ export interface StoredSiteResult extends SiteResult {
   readonly searchId: string;
 }
 
+/**
+ * Who created a search, for a history scoped to its owner (`HISTORY_SCOPE=owner`): a digest of the
+ * creator's history key (`server/http/history-key.ts`), never the key itself.
+ */
+export interface SearchOwner {
+  readonly searchId: string;
+  readonly owner: string;
+  /** The search's `createdAt`: the newest of an owner's searches are the ones a page lists. */
+  readonly createdAt: number;
+}
+
 /** What one flush of the event log writes, applied as one unit where the store allows. */
 export interface StoreBatch {
   /** Whole search records, upserted by id (the newest state wins). */
@@ -35,6 +46,8 @@ export interface StoreBatch {
   readonly results?: readonly StoredSiteResult[];
   /** Events, inserted by (searchId, seq); one already there is left as it is. */
   readonly events?: readonly StoredEvent[];
+  /** Owners, inserted by searchId; one already there is left as it is. The search service writes them. */
+  readonly owners?: readonly SearchOwner[];
 }
 
 /** Options of the history list. */
@@ -42,6 +55,8 @@ export interface ListSearchesOptions {
   /** Full-text query over the business name and location. */
   readonly q?: string;
   readonly status?: SearchStatus;
+  /** Only the searches recorded with this owner (`SearchOwner.owner`). */
+  readonly owner?: string;
   /** Page size; 1–100, default 20. */
   readonly limit?: number;
   /** Opaque cursor from a previous page's `next`. */

@@ -2,6 +2,7 @@ import { echoInput } from '@/lib/input-echo';
 import { MAX_BULK_BYTES, parseBulkCsv, type BulkRowError } from '@/lib/bulk-csv';
 import { OverloadedError, ValidationError } from '@/server/errors';
 import { retryAfterSeconds } from '@/server/http/error-answer';
+import { historyKeyFor } from '@/server/http/history-key';
 import { clientOf, errorResponse, respond } from '@/server/http/responder';
 import { getServices } from '@/server/services';
 
@@ -43,13 +44,14 @@ export const POST = respond(async (request: Request) => {
 
   const { searches: service, bulkLimiter } = getServices();
   const client = clientOf(request);
+  const history = historyKeyFor(request.headers, new URL(request.url).protocol === 'https:');
   const searches: BulkSearch[] = [];
   const errors: BulkRowError[] = [...parsed.errors];
   let refused: OverloadedError | undefined;
   for (const { line, query } of parsed.rows) {
     try {
       await bulkLimiter.take(client);
-      const created = await service.create(query, { priority: 'bulk', client });
+      const created = await service.create(query, { priority: 'bulk', client, historyKey: history.key });
       searches.push({ line, id: created.id, url: created.url, name: query.name, cancelToken: created.cancelToken });
     } catch (error) {
       // What a single row may meet; anything else (shutting down, a fault of ours) ends the run.
@@ -63,5 +65,7 @@ export const POST = respond(async (request: Request) => {
   if (searches.length === 0 && refused) {
     return errorResponse(429, 'overloaded', `no row started: ${refused.message}`, { details: errors, retryAfterMs: refused.retryAfterMs });
   }
-  return Response.json({ searches, errors }, { status: searches.length > 0 ? 201 : 200 });
+  const headers = new Headers();
+  if (history.setCookie && searches.length > 0) headers.append('set-cookie', history.setCookie);
+  return Response.json({ searches, errors }, { status: searches.length > 0 ? 201 : 200, headers });
 });

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BusinessQuery, Search } from '../lib/types';
+import { newHistoryKey } from './http/history-key';
+import type { LiveSearches, SearchRunner } from './search-runner';
+import { SearchService } from './search-service';
+import { SqliteStore } from './store/sqlite-store';
+import { makeSearch, searchId, T0 } from './store/store-conformance';
+import type { Store } from './store/store';
+
+/** A runner whose searches are written to the store at once, as the event log would. */
+function storingRunner(store: Store): SearchRunner {
+  let n = 0;
+  return {
+    async submit(query: BusinessQuery): Promise<Search> {
+      n++;
+      const search = makeSearch(searchId(n), { query, createdAt: T0 + n });
+      await store.write({ searches: [search] });
+      return search;
+    },
+    cancel: () => false,
+    siteStats: () => undefined,
+    sites: () => [],
+    load: () => ({ runningSearches: 0, bufferedJobs: 0 }),
+    close: async () => undefined,
+  };
+}
+
+const notLive: LiveSearches = { snapshot: () => undefined, eventsAfter: () => undefined, onSearchEnded: () => () => undefined };
+
+describe('SearchService history scope', () => {
+  const stores: SqliteStore[] = [];
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+  });
+
+  function service(historyScope: 'all' | 'owner', store = new SqliteStore({ file: ':memory:' })) {
+    stores.push(store);
+    return new SearchService({ runner: storingRunner(store), live: notLive, store, historyScope });
+  }
+  const names = (page: { items: readonly { query: { name: string } }[] }) => page.items.map((item) => item.query.name);
+
+  it('with owner scope lists the searches of the history key only, and none without a key', async () => {
+    const searches = service('owner');
+    const [ana, bo] = [newHistoryKey(), newHistoryKey()];
+    await searches.create({ name: 'Ana One' }, { historyKey: ana });
+    await searches.create({ name: 'Bo One' }, { historyKey: bo });
+    await searches.create({ name: 'Ana Two' }, { historyKey: ana });
+    await searches.create({ name: 'Nobody' });
+
+    expect(names(await searches.list({}, ana))).toStrictEqual(['Ana Two', 'Ana One']);
+    expect(names(await searches.list({ q: 'one' }, ana))).toStrictEqual(['Ana One']);
+    expect(names(await searches.list({}, bo))).toStrictEqual(['Bo One']);
+    expect(names(await searches.list({}, newHistoryKey()))).toStrictEqual([]);
+    expect(await searches.list({})).toStrictEqual({ items: [] });
+  });
+
+  it('with all scope (the default) lists every search, key or not, and still records owners', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    const searches = service('all', store);
+    const ana = newHistoryKey();
+    await searches.create({ name: 'Ana One' }, { historyKey: ana });
+    await searches.create({ name: 'Nobody' });
+
+    expect(names(await searches.list({}))).toStrictEqual(['Nobody', 'Ana One']);
+    expect(names(await searches.list({}, newHistoryKey()))).toStrictEqual(['Nobody', 'Ana One']);
+    // Recorded all along, so an instance that turns owner scope on keeps its users' histories.
+    expect(names(await service('owner', store).list({}, ana))).toStrictEqual(['Ana One']);
+  });
+
+  it('starts the search even when its owner cannot be recorded', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    const searches = service('owner', store);
+    const write = store.write.bind(store);
+    store.write = (batch) => (batch.owners ? Promise.reject(new Error('disk full')) : write(batch));
+
+    const created = await searches.create({ name: 'Unrecorded' }, { historyKey: newHistoryKey() });
+
+    expect(created.url).toBe(`/s/${created.id}`);
+    expect((await searches.get(created.id)).search.query.name).toBe('Unrecorded');
+  });
+});
