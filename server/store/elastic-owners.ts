@@ -74,6 +74,11 @@ export class ElasticOwners {
     return new Promise((resolve, reject) => this.waiters.push({ ids, resolve, reject }));
   }
 
+  /** Resolves once every owner recorded so far is in the index. */
+  flush(): Promise<void> {
+    return this.landed([...this.pending.values()]);
+  }
+
   /** Ids of the owner's searches: those pending and the newest {@link MAX_OWNED} in the index. */
   async idsOf(owner: string): Promise<string[]> {
     const pending = [...this.pending.values()].filter((record) => record.owner === owner).map((record) => record.searchId);

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OverloadedError, ValidationError } from '../errors';
-import { ElasticStore, elasticIndexNames } from './elastic-store';
+import { ElasticStore } from './elastic-store';
 import type { ElasticStoreOptions } from './elastic-store-options';
+import { CutProxy, dropPrefix, dropWith, uniquePrefix } from './elastic-test-support';
 import type { Store } from './store';
 import { withServices } from '../../scripts/testing/with-services';
 import {
@@ -18,33 +18,13 @@ import {
   searchId,
 } from './store-conformance';
 
-/** A prefix no other test or run uses. */
-function uniquePrefix(): string {
-  return `sitescan-test-${randomBytes(5).toString('hex')}`;
-}
-
-/** Deletes the indices and templates of a prefix. */
-async function dropPrefix(admin: Client, prefix: string): Promise<void> {
-  const names = Object.values(elasticIndexNames(prefix));
-  await admin.indices.delete({ index: names, ignore_unavailable: true });
-  await Promise.all(names.map((name) => admin.indices.deleteIndexTemplate({ name }, { ignore: [404] })));
-}
-
-async function dropWith(esUrl: string, prefix: string): Promise<void> {
-  const admin = new Client({ node: esUrl });
-  try {
-    await dropPrefix(admin, prefix);
-  } finally {
-    await admin.close();
-  }
-}
-
 /** The store with `write` resolving only once the batch is in the indices and searchable. */
 function flushingEveryWrite(store: ElasticStore): Store {
   return {
     write: async (batch) => {
       await store.write(batch);
       await store.flush();
+      await store.durable(batch);
       expect(store.bufferedDocs).toBe(0);
     },
     getSearch: (id) => store.getSearch(id),
@@ -256,10 +236,10 @@ withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
     });
 
     describe('outage (through a proxy that drops every connection)', () => {
-      let proxy: Proxy;
+      let proxy: CutProxy;
 
       beforeEach(async () => {
-        proxy = await Proxy.start(new URL(esUrl));
+        proxy = await CutProxy.start(new URL(esUrl));
       });
 
       afterEach(async () => {
@@ -408,55 +388,4 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/**
- * A TCP proxy in front of Elasticsearch whose `cut()` destroys every connection and refuses new
- * ones (as a dead node would), and `restore()` lets them through again. Hand-written: twenty
- * lines of `net`, where a dependency would add nothing.
- */
-class Proxy {
-  private readonly sockets = new Set<Socket>();
-  private open = true;
-
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
-  static async start(target: URL): Promise<Proxy> {
-    let proxy: Proxy | undefined;
-    const server = createServer((client) => {
-      if (!proxy?.open) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(Number(target.port || 80), target.hostname);
-      for (const socket of [client, upstream]) {
-        proxy.sockets.add(socket);
-        socket.on('close', () => proxy?.sockets.delete(socket));
-        // A reset while cutting is the point of this proxy, not a test failure.
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    proxy = new Proxy(server, `http://127.0.0.1:${port}`);
-    return proxy;
-  }
-
-  cut(): void {
-    this.open = false;
-    for (const socket of this.sockets) socket.destroy();
-  }
-
-  restore(): void {
-    this.open = true;
-  }
-
-  async stop(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
 }

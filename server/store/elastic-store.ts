@@ -253,8 +253,8 @@ export class ElasticStore implements Store {
    * Elasticsearch and searchable. While Elasticsearch is unreachable it keeps waiting (retries
    * keep their backoff). For tests, benchmarks and hand-overs; `write` never needs it.
    */
-  flush(): Promise<void> {
-    return this.buffer.flush();
+  async flush(): Promise<void> {
+    await Promise.all([this.buffer.flush(), this.owners.flush()]);
   }
 
   /**
