@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HEDGE_BUDGET,
+  HedgePolicy,
+  PUSH_BACK_QUIET_MS,
+  TIMEOUT_FLOOR_MS,
+  type HedgePolicyOptions,
+} from './hedge-policy';
+import { LatencyModel } from './latency-model';
+
+/** A model that has seen `count` answers spread evenly over 1..maxMs. */
+function modelOf(maxMs: number, count = 200): LatencyModel {
+  const model = new LatencyModel();
+  for (let i = 1; i <= count; i++) model.observe((i / count) * maxMs);
+  return model;
+}
+
+function policy(overrides: Partial<HedgePolicyOptions> & { clock?: { now: number } } = {}) {
+  const clock = overrides.clock ?? { now: 0 };
+  const hedging = new HedgePolicy({
+    model: modelOf(2_000),
+    allowed: true,
+    timeoutMs: 4_000,
+    limits: { concurrency: 4, requests: 20, perMs: 1000 },
+    now: () => clock.now,
+    ...overrides,
+  });
+  return { hedging, clock };
+}
+
+/** Sends `n` requests, each earning its share of the budget. */
+function send(hedging: HedgePolicy, n: number): void {
+  for (let i = 0; i < n; i++) hedging.requestSent();
+}
+
+describe('HedgePolicy: when to hedge', () => {
+  it('hedges after the p95, never sooner than twice the median', () => {
+    // Even over 0–2,000 ms: p50 ≈ 1,000, p95 ≈ 1,900 → the p95 decides.
+    expect(policy().hedging.hedgeDelayMs()! / 1_900).toBeCloseTo(1, 1);
+    // All answers 100 ms but one slow tail value: p95 = 100 → 2 × p50 = 200 decides.
+    const model = new LatencyModel();
+    for (let i = 0; i < 100; i++) model.observe(100);
+    expect(policy({ model }).hedging.hedgeDelayMs()! / 200).toBeCloseTo(1, 1);
+  });
+
+  it('never hedges before the model is ready, nor a site that may not be hedged', () => {
+    expect(policy({ model: new LatencyModel() }).hedging.hedgeDelayMs()).toBeUndefined();
+    const closed = policy({ allowed: false }).hedging;
+    send(closed, 100);
+    expect(closed.hedgeDelayMs()).toBeUndefined();
+    expect(closed.decide(5_000)).toEqual({ hedge: false, reason: 'not hedged' });
+  });
+
+  it('spends a budget earned by requests: at most 10% extra, plus a small burst', () => {
+    const { hedging } = policy();
+    expect(hedging.burst).toBe(2);
+    expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
+    send(hedging, 10);
+    expect(hedging.decide(5_000)).toEqual({ hedge: true });
+    hedging.hedged();
+    expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
+
+    // However many hedges are asked for, 1,000 requests buy at most 100 + the burst.
+    let sent = 0;
+    for (let i = 0; i < 1_000; i++) {
+      hedging.requestSent();
+      if (hedging.decide(5_000).hedge) {
+        hedging.hedged();
+        sent++;
+      }
+    }
+    expect(sent).toBeLessThanOrEqual(1_000 * HEDGE_BUDGET + hedging.burst);
+    expect(sent).toBeGreaterThanOrEqual(1_000 * HEDGE_BUDGET - 1);
+    expect(hedging.hedgeShare).toBeCloseTo(hedging.hedges / (hedging.requests + hedging.hedges), 6);
+  });
+
+  it('keeps the burst to one token for a site with a small window', () => {
+    const { hedging } = policy({ limits: { concurrency: 2, requests: 5, perMs: 1000 } });
+    send(hedging, 100);
+    expect(hedging.decide(5_000).hedge).toBe(true);
+    hedging.hedged();
+    expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
+  });
+
+  it('sends no hedge for PUSH_BACK_QUIET_MS after the site pushed back', () => {
+    const { hedging, clock } = policy();
+    send(hedging, 20);
+    clock.now = 10_000;
+    hedging.pushedBack();
+    clock.now += PUSH_BACK_QUIET_MS - 1;
+    expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'pushed back recently' });
+    clock.now += 1;
+    expect(hedging.decide(5_000)).toEqual({ hedge: true });
+  });
+
+  it('sends no hedge with less than the median left before the deadline', () => {
+    const { hedging } = policy();
+    send(hedging, 20);
+    expect(hedging.decide(900)).toEqual({ hedge: false, reason: 'too little time left' });
+    expect(hedging.decide(1_100)).toEqual({ hedge: true });
+  });
+
+  it('counts hedges and the ones that answered first', () => {
+    const { hedging } = policy();
+    send(hedging, 30);
+    hedging.hedged();
+    hedging.hedgeWon();
+    hedging.hedged();
+    expect({ requests: hedging.requests, hedges: hedging.hedges, wins: hedging.wins }).toEqual({ requests: 30, hedges: 2, wins: 1 });
+    expect(hedging.hedgeShare).toBeCloseTo(2 / 32, 6);
+  });
+});
+
+describe('HedgePolicy: attempt timeouts', () => {
+  it("uses the definition's timeoutMs until the model is ready", () => {
+    const { hedging } = policy({ model: new LatencyModel() });
+    expect(hedging.attemptTimeout(10_000)).toEqual({ timeoutMs: 4_000, cutByDeadline: false });
+  });
+
+  it('gives twice the p99, at least the floor, never more than timeoutMs', () => {
+    // p99 ≈ 990 ms → 1,980 ms.
+    const modelled = policy({ model: modelOf(1_000) }).hedging.attemptTimeout(10_000);
+    expect(modelled.cutByDeadline).toBe(false);
+    expect(modelled.timeoutMs / 1_980).toBeCloseTo(1, 1);
+    expect(policy({ model: modelOf(100) }).hedging.attemptTimeout(10_000).timeoutMs).toBe(TIMEOUT_FLOOR_MS);
+    expect(policy({ model: modelOf(3_000) }).hedging.attemptTimeout(10_000).timeoutMs).toBe(4_000);
+  });
+
+  it('cuts the timeout to the time left, and says the deadline did', () => {
+    const { hedging } = policy({ model: modelOf(1_000) });
+    expect(hedging.attemptTimeout(700)).toEqual({ timeoutMs: 700, cutByDeadline: true });
+    expect(hedging.attemptTimeout(0)).toEqual({ timeoutMs: 1, cutByDeadline: true });
+  });
+});

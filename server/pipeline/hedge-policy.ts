@@ -1,0 +1,159 @@
+/**
+ * The hedge policy of one site: how long an attempt may take, and when a slow request earns a
+ * second copy (a hedge) — from the site's latency model, within a budget, never against its will.
+ *
+ *   request sent ──(hedge delay: max(p95, 2 × p50))──▶ still no answer? ──decide──▶ hedge / no
+ *        │                                                        budget · push-back · time left
+ *        └──(attempt timeout: max(2 × p99, 1 s), ≤ timeoutMs, ≤ time left)──▶ SiteTimeoutError
+ *
+ * A search waits for its slowest site, and one request in forty that hangs decides what the user
+ * waits for (the tail at scale). The answer known from large systems: when a request has run past
+ * the site's usual p95, send one more copy and take whichever answers first. The copy is a real
+ * request — the requester sends it only through the site's own concurrency slot and send window,
+ * so the site never sees more than its limit — and this policy keeps it rare and polite.
+ *
+ * Example: a directory answers in 500 ms at the median, 1.9 s at p95 and 3.2 s at p99, and allows
+ * 20 requests a second. Its attempts get min(4 s, max(2 × 3.2 s, 1 s)) = 4 s (its definition's
+ * timeoutMs caps the model). A request still unanswered after 1.9 s gets a hedge if the budget
+ * holds one (each request sent earns 0.1 of a hedge, at most 2 kept: max(1, 10% of 20)), the site has not
+ * pushed back in the last 30 s, and at least the site's median (500 ms) is left before the
+ * deadline. The first answer is kept; the other request is aborted.
+ *
+ * Invariants:
+ * - A site whose definition says `hedge: false` (or with hedging off) is never hedged.
+ * - Nothing is hedged before the latency model is ready; until then attempts get `timeoutMs`.
+ * - Hedges MUST NOT exceed HEDGE_BUDGET of the requests sent plus the burst: each request sent
+ *   earns HEDGE_BUDGET of a hedge, each hedge spends one, and at most `burst` are kept in hand.
+ * - No hedge within PUSH_BACK_QUIET_MS of the site's last push-back (429, 503 + Retry-After, a
+ *   spent window): a site that asks for less gets no extra requests.
+ * - An attempt's timeout never exceeds the definition's `timeoutMs` nor the time left; a timeout
+ *   cut by the deadline says so (`cutByDeadline`), so the job fails for the deadline, not the site.
+ * - Pure: the clock is injected; nothing here sends, waits or sets a timer.
+ */
+import type { SiteLimits } from '../sites/site-definition';
+import type { LatencyModel } from './latency-model';
+
+/** A request slower than this quantile of the site's answers earns a hedge. */
+export const HEDGE_QUANTILE = 0.95;
+/** …but never sooner than this many times the site's median. */
+export const HEDGE_MIN_MEDIANS = 2;
+/** Hedges allowed per request sent: at most 10% extra requests. */
+export const HEDGE_BUDGET = 0.1;
+/** Requests sent that earn one hedge (budget kept in whole requests: no float drift). */
+const REQUESTS_PER_HEDGE = Math.round(1 / HEDGE_BUDGET);
+/** No hedges for this long after the site pushed back. */
+export const PUSH_BACK_QUIET_MS = 30_000;
+/** An attempt gets this many times the site's p99… */
+export const TIMEOUT_P99_FACTOR = 2;
+/** …and never less than this. */
+export const TIMEOUT_FLOOR_MS = 1_000;
+
+/** Options of a site's hedge policy. */
+export interface HedgePolicyOptions {
+  readonly model: LatencyModel;
+  /** The site may be hedged: its definition's `hedge`, and hedging on. */
+  readonly allowed: boolean;
+  /** The definition's `timeoutMs`: the seed before the model is ready, and the cap after. */
+  readonly timeoutMs: number;
+  readonly limits: SiteLimits;
+  /** Clock. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** The time an attempt gets, and whether the deadline (not the site's model) set it. */
+export interface AttemptTimeout {
+  readonly timeoutMs: number;
+  readonly cutByDeadline: boolean;
+}
+
+/** Whether a slow request gets its hedge now. */
+export type HedgeDecision = { readonly hedge: true } | { readonly hedge: false; readonly reason: string };
+
+/** When one site's attempts time out and when its slow requests are hedged. */
+export class HedgePolicy {
+  private readonly model: LatencyModel;
+  private readonly allowed: boolean;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  /** Most hedges kept in hand: max(1, HEDGE_BUDGET of one window's requests). */
+  readonly burst: number;
+  /** Requests sent and not yet spent on a hedge, at most `burst × REQUESTS_PER_HEDGE`. */
+  private credit = 0;
+  private lastPushBackAt = -Infinity;
+  /** Requests sent that were not hedges, hedges sent, and hedges that answered first. */
+  requests = 0;
+  hedges = 0;
+  wins = 0;
+
+  constructor(options: HedgePolicyOptions) {
+    this.model = options.model;
+    this.allowed = options.allowed;
+    this.timeoutMs = options.timeoutMs;
+    this.now = options.now ?? Date.now;
+    this.burst = Math.max(1, Math.floor(HEDGE_BUDGET * options.limits.requests));
+  }
+
+  /** Whether this site is ever hedged. */
+  get hedgeable(): boolean {
+    return this.allowed;
+  }
+
+  /** The time an attempt starting now gets, with `timeLeftMs` left before its deadline. */
+  attemptTimeout(timeLeftMs: number): AttemptTimeout {
+    const p99 = this.model.quantile(0.99);
+    const modelled = p99 === undefined ? this.timeoutMs : Math.min(this.timeoutMs, Math.max(TIMEOUT_FLOOR_MS, TIMEOUT_P99_FACTOR * p99));
+    const left = Math.max(1, Math.floor(timeLeftMs));
+    return left < modelled ? { timeoutMs: left, cutByDeadline: true } : { timeoutMs: modelled, cutByDeadline: false };
+  }
+
+  /** How long a request may run before it gets a hedge; undefined when the site gets none. */
+  hedgeDelayMs(): number | undefined {
+    if (!this.allowed) return undefined;
+    const p95 = this.model.quantile(HEDGE_QUANTILE);
+    const p50 = this.model.quantile(0.5);
+    if (p95 === undefined || p50 === undefined) return undefined;
+    return Math.max(p95, HEDGE_MIN_MEDIANS * p50);
+  }
+
+  /** A request (not a hedge) was sent: it earns HEDGE_BUDGET of a hedge. */
+  requestSent(): void {
+    this.requests++;
+    this.credit = Math.min(this.burst * REQUESTS_PER_HEDGE, this.credit + 1);
+  }
+
+  /** The site pushed back: no hedges for PUSH_BACK_QUIET_MS. */
+  pushedBack(): void {
+    this.lastPushBackAt = this.now();
+  }
+
+  /**
+   * A request has run past the hedge delay with `timeLeftMs` left before its deadline: may it
+   * get a hedge? (The requester then still needs a free slot and room in the send window.)
+   */
+  decide(timeLeftMs: number): HedgeDecision {
+    if (!this.allowed) return { hedge: false, reason: 'not hedged' };
+    const p50 = this.model.quantile(0.5);
+    if (p50 === undefined) return { hedge: false, reason: 'latency model not ready' };
+    if (this.now() - this.lastPushBackAt < PUSH_BACK_QUIET_MS) return { hedge: false, reason: 'pushed back recently' };
+    if (this.credit < REQUESTS_PER_HEDGE) return { hedge: false, reason: 'budget spent' };
+    if (timeLeftMs < p50) return { hedge: false, reason: 'too little time left' };
+    return { hedge: true };
+  }
+
+  /** A hedge was sent: it spends what REQUESTS_PER_HEDGE requests earned. */
+  hedged(): void {
+    this.credit -= REQUESTS_PER_HEDGE;
+    this.hedges++;
+  }
+
+  /** The hedge answered before the request it copied. */
+  hedgeWon(): void {
+    this.wins++;
+  }
+
+  /** Hedges as a share of every request sent, 0–1. */
+  get hedgeShare(): number {
+    const sent = this.requests + this.hedges;
+    return sent === 0 ? 0 : this.hedges / sent;
+  }
+}
