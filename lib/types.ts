@@ -113,6 +113,7 @@ export const SEARCH_EVENT_TYPES = [
   'site:started',
   'site:retrying',
   'site:rate_limited',
+  'site:hedged',
   'site:done',
   'site:failed',
   'site:cancelled',
@@ -157,6 +158,16 @@ export interface RetryEventData {
   readonly reason: string;
 }
 
+/**
+ * `site:hedged`: the attempt's request ran past the site's usual latency, so a second copy went
+ * out through the same limits; whichever answers first is kept and the other is aborted.
+ */
+export interface HedgeEventData {
+  readonly attempt: number;
+  /** How long the first request had run when the copy was sent: the site's hedge delay then. */
+  readonly delayMs: number;
+}
+
 /** What a search-ending event carries: the counts at its end. */
 export interface SearchEndEventData {
   readonly summary?: SearchSummary;
@@ -173,6 +184,7 @@ export interface SearchEventDataMap {
   readonly 'site:started': { readonly attempt: number; readonly reason?: 'coalesced' };
   readonly 'site:retrying': RetryEventData;
   readonly 'site:rate_limited': RetryEventData;
+  readonly 'site:hedged': HedgeEventData;
   readonly 'site:done': {
     readonly attempt: number;
     readonly latencyMs: number;
@@ -246,9 +258,22 @@ export interface SiteLiveStats {
   readonly limitPerSec: number;
   /** The limit sitescan currently keeps after push-back (≤ limitPerSec). */
   readonly adaptiveLimitPerSec: number;
-  /** Attempt latency percentiles over the last 200 attempts. */
+  /**
+   * Latency percentiles of the site's answers, from its latency model (a streaming sketch of the
+   * last few hundred answers); absent until the model has enough samples.
+   */
   readonly latencyP50Ms?: number;
   readonly latencyP95Ms?: number;
+  readonly latencyP99Ms?: number;
+  /** Time allowed to an attempt now: from the model, or the definition's `timeoutMs` before it. */
+  readonly attemptTimeoutMs: number;
+  /** After how long a request gets a hedge now; absent when the site is not hedged (yet). */
+  readonly hedgeDelayMs?: number;
+  /** Hedges sent since start, and how many of them answered first. */
+  readonly hedges: number;
+  readonly hedgeWins: number;
+  /** Hedges as a share of all requests sent since start, 0–1. */
+  readonly hedgeShare: number;
   /** Failed attempts / attempts over the last 200 attempts, 0–1. */
   readonly errorRate: number;
   /** Attempts since start. */
@@ -268,6 +293,8 @@ export interface SiteInfo {
   readonly limits: { readonly concurrency: number; readonly requests: number; readonly perMs: number };
   readonly timeoutMs: number;
   readonly retries: number;
+  /** Whether a slow request may get a hedge: the definition's `hedge`, hedging on, and a scheduler that lends slots. */
+  readonly hedge: boolean;
   /** `skipped` when the site cannot be searched (e.g. an API without a key). */
   readonly status: 'active' | 'skipped';
   readonly reason?: string;

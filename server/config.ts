@@ -119,6 +119,13 @@ const envSchema = z.object({
   }).default('default'),
   SEARCH_DEADLINE_MS: integer('SEARCH_DEADLINE_MS', 5_000, 100, 600_000),
   BULK_DEADLINE_MS: integer('BULK_DEADLINE_MS', 60_000, 100, 3_600_000),
+  /**
+   * `on` (default): a request slower than its site's usual p95 may get one hedged copy, within
+   * the site's limits and a 10% budget (server/pipeline/hedge-policy.ts). `off`: never.
+   */
+  HEDGING: z.enum(['on', 'off'], {
+    error: (issue) => `HEDGING must be on or off, got ${JSON.stringify(issue.input)}`,
+  }).default('on'),
   /** Site jobs the dispatcher may buffer before new searches are refused with 429. */
   MAX_BUFFERED_JOBS: integer('MAX_BUFFERED_JOBS', 50_000, 1, 10_000_000),
   /** On SIGTERM: how long requests in flight may finish, then how long the store may take the rest. */
@@ -232,6 +239,8 @@ export interface Config {
     readonly profile: 'default' | 'calm' | 'stormy' | 'load';
   };
   readonly searchDeadlineMs: number;
+  /** Hedged requests (HEDGING). */
+  readonly hedging: boolean;
   readonly bulkDeadlineMs: number;
   readonly maxBufferedJobs: number;
   readonly shutdownTimeoutMs: number;
@@ -299,6 +308,7 @@ export function loadConfig(env: Environment = process.env): Config {
       profile: e.SANDBOX_PROFILE,
     },
     searchDeadlineMs: e.SEARCH_DEADLINE_MS,
+    hedging: e.HEDGING === 'on',
     bulkDeadlineMs: e.BULK_DEADLINE_MS,
     maxBufferedJobs: e.MAX_BUFFERED_JOBS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -285,6 +285,20 @@ export class JobEndedError extends SitescanError {
   }
 }
 
+/**
+ * One of a hedged pair of requests lost: the other answered first, so this one was aborted.
+ * Not a fault of the site.
+ */
+export class RequestSupersededError extends SitescanError {
+  static {
+    named(this, 'RequestSupersededError');
+  }
+
+  constructor() {
+    super('request aborted: its hedged copy answered first');
+  }
+}
+
 /** A site's circuit is open (or its probe is out): the attempt was not made. */
 export class CircuitOpenError extends SitescanError {
   static {

@@ -169,6 +169,7 @@ describe('Socket.IO hub: the sites:stats timer', () => {
     limits: { concurrency: 1, requests: 1, perMs: 1000 },
     timeoutMs: 1000,
     retries: 0,
+    hedge: true,
     status: 'active',
   });
   const httpServer = createServer();

@@ -69,7 +69,7 @@ export async function startRunner(config: Config, store: Store, registry: SiteRe
   const journal = new EventJournal(journalDir);
   journal.discardOlder();
   const eventLog = new EventLog({ store, logger, journal });
-  const pipeline = new Pipeline({ registry, eventLog, logger, ...limits });
+  const pipeline = new Pipeline({ registry, eventLog, logger, hedging: config.hedging, ...limits });
   // A previous process stopped with searches running: end them honestly as interrupted.
   const leftRunning = await store.listRunning();
   if (leftRunning.length > 0) {

@@ -283,7 +283,7 @@ export class ClusterPipeline implements SearchRunner, JobLedger {
   }
 
   sites(): SiteInfo[] {
-    return this.options.registry.all().map((connector) => siteInfo(connector, this.siteStats(connector.definition.id)));
+    return this.options.registry.all().map((connector) => siteInfo(connector, this.siteStats(connector.definition.id), this.requesters.get(connector.definition.id)));
   }
 
   load(): RunnerLoad {

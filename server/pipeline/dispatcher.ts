@@ -133,6 +133,18 @@ export class Dispatcher {
     return this.serve(siteId);
   }
 
+  /**
+   * Takes back one unit of a site's unmet demand — a free slot nobody waits for — so its consumer
+   * can lend the slot to an optional request (a hedge). False when a job waits for the site or no
+   * slot is free; the consumer asks for the slot again when the request ends.
+   */
+  withdrawDemand(siteId: string): boolean {
+    const site = this.sites.get(siteId);
+    if (!site || site.demand === 0 || site.size > 0) return false;
+    site.demand--;
+    return true;
+  }
+
   /** Drops a search's buffered jobs (cancel, deadline) and returns them. */
   removeSearch(searchId: string): SiteJob[] {
     const removed: SiteJob[] = [];

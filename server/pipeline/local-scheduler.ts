@@ -22,7 +22,7 @@
 import type { Logger } from 'pino';
 import type { SiteLimits } from '../sites/site-definition';
 import { Dispatcher, type Delivery } from './dispatcher';
-import type { EnqueueOptions, Scheduler, SchedulerHooks, SchedulerSiteStats, SiteRateFeedback } from './scheduler';
+import type { EnqueueOptions, Scheduler, SchedulerHooks, SchedulerSiteStats, SiteRateFeedback, SpareSlot } from './scheduler';
 import { SiteConsumer } from './site-consumer';
 import type { SiteJob } from './site-job';
 
@@ -118,6 +118,12 @@ export class LocalScheduler implements Scheduler {
     const consumer = this.consumers.get(siteId);
     if (!consumer) throw new Error(`no site consumer for ${siteId}`);
     return consumer;
+  }
+
+  spareSlot(siteId: string): SpareSlot | undefined {
+    const consumer = this.consumers.get(siteId);
+    if (!consumer?.canLend() || !this.dispatcher.withdrawDemand(siteId)) return undefined;
+    return consumer.lend();
   }
 
   siteStats(siteId: string): SchedulerSiteStats | undefined {

@@ -8,6 +8,7 @@ import { reasonOf } from '../../lib/search-state';
 import { TransientSiteError, UnrecoverableSiteError } from '../errors';
 import { ScriptedConnector, scriptedPipeline } from './test-support';
 import { MIN_ATTEMPT_MS } from './attempt';
+import { DEADLINE_LEAD_MS } from './pipeline';
 
 const found = { listings: [{ name: 'Blue Door Bakery' }] };
 
@@ -33,20 +34,22 @@ afterEach(async () => {
 });
 
 describe('Pipeline on a fake clock', () => {
-  it('fails jobs still open at the deadline with reason deadline and completes the search then', async () => {
+  it('fails jobs still open at the deadline with reason deadline and completes the search by then', async () => {
     const quick = new ScriptedConnector('quick.test', [{ afterMs: 100, answer: found }]);
     const hung = new ScriptedConnector('hung.test', [{ afterMs: 60_000, answer: found }], { retries: 0, timeoutMs: 10_000 });
     const { pipeline, snapshot } = scriptedPipeline([quick, hung], { searchDeadlineMs: 5_000 });
     close = () => pipeline.close(0);
     const search = pipeline.submit({ name: 'Blue Door Bakery' });
 
-    await vi.advanceTimersByTimeAsync(4_999);
+    // The deadline's timer is set DEADLINE_LEAD_MS early, so a late timer still ends it by the deadline.
+    await vi.advanceTimersByTimeAsync(4_999 - DEADLINE_LEAD_MS);
     expect(snapshot(search.id).search.status).toBe('running');
     expect(snapshot(search.id).results.find((r) => r.siteId === 'quick.test')).toMatchObject({ status: 'done', outcome: 'found' });
 
     await vi.advanceTimersByTimeAsync(1);
     const ended = snapshot(search.id);
-    expect(ended.search).toMatchObject({ status: 'completed', completedAt: search.deadlineAt });
+    expect(ended.search).toMatchObject({ status: 'completed', completedAt: search.deadlineAt - DEADLINE_LEAD_MS });
+    expect(Math.max(...ended.events.map((e) => e.at))).toBeLessThanOrEqual(search.deadlineAt);
     expect(ended.results.find((r) => r.siteId === 'hung.test')).toMatchObject({ status: 'failed', error: 'deadline' });
     expect(hung.requests[0]!.signal.aborted).toBe(true);
     expectContiguous(ended);

@@ -17,9 +17,9 @@
  * the site's window has room.
  *
  * Invariants (every implementation):
- * - Jobs running for a site MUST NOT exceed its `concurrency`, and requests in any window of
- *   `perMs` MUST NOT exceed its `requests` (at the adaptive rate after push-back). One process
- *   spaces the starts (p-queue) and each site's requester its sends; a scheduler that admits the
+ * - Jobs running for a site (plus slots lent by `spareSlot`) MUST NOT exceed its `concurrency`,
+ *   and requests in any window of `perMs` MUST NOT exceed its `requests` (at the adaptive rate
+ *   after push-back), hedges included. One process spaces the starts (p-queue) and each site's requester its sends; a scheduler that admits the
  *   sends itself, across nodes, offers its gate as `sendGate` and the requesters use it.
  * - A job is offered only when its site has a free slot; a slot frees when `run` resolves or
  *   `schedule` declines the job. Nothing polls.
@@ -65,6 +65,11 @@ export interface SiteRateFeedback {
   readonly pausedUntil: number;
 }
 
+/** A site's concurrency slot lent to one optional request; give it back once, when it ends. */
+export interface SpareSlot {
+  release(): void;
+}
+
 /** A scheduler's live figures of one site. */
 export interface SchedulerSiteStats {
   /** Jobs waiting for a slot. */
@@ -97,6 +102,12 @@ export interface Scheduler {
    * cluster, on Redis's clock). Absent: each requester keeps a send window of its own.
    */
   sendGate?(siteId: string): SendGate;
+  /**
+   * A free concurrency slot of the site for one optional request (a hedge): only when no job
+   * waits for the site and it is not paused. Undefined when there is none. Absent: this
+   * scheduler lends none (a cluster), and no optional request is sent.
+   */
+  spareSlot?(siteId: string): SpareSlot | undefined;
   /** Live figures of one site; undefined for a site this scheduler does not run. */
   siteStats(siteId: string): SchedulerSiteStats | undefined;
   /** Jobs waiting for a slot, all sites. */

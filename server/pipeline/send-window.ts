@@ -36,6 +36,11 @@ export interface SendPermit {
 export interface SendGate {
   /** Waits for a place; `signal` ends the wait early (cancel, deadline). */
   acquire(signal: AbortSignal): Promise<SendPermit>;
+  /**
+   * Whether a place taken now would be had at once, without waiting. Absent: the gate cannot
+   * say (a cluster's gate on Redis), and nothing optional — a hedge — is sent through it.
+   */
+  hasRoomNow?(): boolean;
 }
 
 /** One request's place in its site's send window. */
@@ -56,6 +61,11 @@ export class SendTicket implements SendPermit {
   settle(): void {
     this.settled = true;
     this.wake();
+  }
+
+  /** Whether the ticket no longer holds a place: sent, or ended without being sent. */
+  get released(): boolean {
+    return this.sentAt !== undefined || this.settled;
   }
 
   /** Resolves with the send time, or undefined when it will never be sent. */
@@ -79,6 +89,14 @@ export class SendWindow implements SendGate {
     now: () => number = Date.now,
   ) {
     this.now = now;
+  }
+
+  /** Whether `acquire` now would return at once: the place `requests` back was sent a window ago, or never. */
+  hasRoomNow(): boolean {
+    if (this.recent.length < this.limits.requests) return true;
+    const previous = this.recent[this.recent.length - this.limits.requests]!;
+    if (!previous.released) return false;
+    return previous.sentAt === undefined || previous.sentAt + this.limits.perMs + SEND_MARGIN_MS <= this.now();
   }
 
   /**

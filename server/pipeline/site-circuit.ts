@@ -4,12 +4,20 @@
  * `resetTimeout` succeeds.
  *
  * Only faults of the site count: push-back (429/503) is handled by the limiter, and aborts
- * (cancel, deadline) are ours. A bot wall is push-back too, but it counts: a site that walls us
- * answers nothing usable, and leaving it alone a while is what its protection asks.
+ * (cancel, deadline, the loser of a hedged pair) are ours. A bot wall is push-back too, but it
+ * counts: a site that walls us answers nothing usable, and leaving it alone a while is what its
+ * protection asks.
  */
 import CircuitBreaker from 'opossum';
 import type { CircuitState } from '../../lib/types';
-import { CircuitOpenError, JobEndedError, QueryNotSupportedError, SiteBlockedError, SiteRateLimitedError } from '../errors';
+import {
+  CircuitOpenError,
+  JobEndedError,
+  QueryNotSupportedError,
+  RequestSupersededError,
+  SiteBlockedError,
+  SiteRateLimitedError,
+} from '../errors';
 
 /** Options of a site circuit. */
 export interface SiteCircuitOptions {
@@ -42,6 +50,7 @@ export class SiteCircuit {
         (error instanceof SiteRateLimitedError && !(error instanceof SiteBlockedError)) ||
         error instanceof QueryNotSupportedError ||
         error instanceof JobEndedError ||
+        error instanceof RequestSupersededError ||
         // A signal aborted without a reason rejects with the platform's DOMException.
         (error instanceof Error && error.name === 'AbortError'),
     });

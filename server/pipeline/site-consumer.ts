@@ -11,8 +11,9 @@
  * until the window lets it through.
  *
  * Invariants:
- * - Jobs held here (waiting + running) MUST NOT exceed `concurrency`: everything else waits in
- *   the dispatcher, where fairness applies.
+ * - Jobs held here (waiting + running) plus slots lent to hedges MUST NOT exceed `concurrency`:
+ *   everything else waits in the dispatcher, where fairness applies. A slot is lent only from
+ *   demand the dispatcher could not meet (no job waits), so a hedge never delays a job.
  * - Starts in any window of `perMs + RATE_MARGIN_MS` MUST NOT exceed `requests` (p-queue's strict
  *   sliding window; its default fixed window lets 2x the cap through at a window edge).
  * - Demand is asked for only when a slot frees; nothing polls. Slots freed in one turn of the
@@ -28,7 +29,7 @@
 import PQueue from 'p-queue';
 import type { Logger } from 'pino';
 import type { SiteLimits } from '../sites/site-definition';
-import type { SchedulerSiteStats, SiteRateFeedback } from './scheduler';
+import type { SchedulerSiteStats, SiteRateFeedback, SpareSlot } from './scheduler';
 import type { SiteJob } from './site-job';
 
 /**
@@ -72,6 +73,8 @@ export class SiteConsumer implements SiteRateFeedback {
   private readonly now: () => number;
   private readonly configuredPerSec: number;
   private held = 0;
+  /** Slots lent to optional requests (hedges), each withdrawn from the dispatcher's demand. */
+  private lent = 0;
   private adaptivePerSec: number;
   /** Until when the site asked to be left alone (push-back, a spent window). */
   #pausedUntil = 0;
@@ -154,10 +157,10 @@ export class SiteConsumer implements SiteRateFeedback {
   handleEvents(jobs: readonly SiteJob[]): void {
     for (const job of jobs) {
       this.held++;
-      if (this.held > this.options.limits.concurrency) {
+      if (this.held + this.lent > this.options.limits.concurrency) {
         // A dispatcher bug, not a site fault: fail loudly rather than break a site's limit.
         throw new Error(
-          `${this.siteId} received more jobs than it asked for (${this.held} held, concurrency ${this.options.limits.concurrency})`,
+          `${this.siteId} received more jobs than it asked for (${this.held} held, ${this.lent} lent, concurrency ${this.options.limits.concurrency})`,
         );
       }
       this.queue
@@ -173,10 +176,39 @@ export class SiteConsumer implements SiteRateFeedback {
         })
         .finally(() => {
           this.held--;
-          this.freed++;
-          this.askTimer ??= setImmediate(() => this.askForFreed());
+          this.slotFreed();
         });
     }
+  }
+
+  private slotFreed(): void {
+    this.freed++;
+    this.askTimer ??= setImmediate(() => this.askForFreed());
+  }
+
+  /**
+   * Whether a slot the dispatcher holds as unmet demand may be lent to an optional request now:
+   * the site is neither paused nor paced, and no job waits in the queue for its rate window.
+   */
+  canLend(): boolean {
+    return !this.draining && !this.queue.isPaused && this.queue.size === 0;
+  }
+
+  /**
+   * Lends one slot (its demand already withdrawn from the dispatcher) until `release`, which asks
+   * for it again like any freed slot.
+   */
+  lend(): SpareSlot {
+    this.lent++;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.lent--;
+        this.slotFreed();
+      },
+    };
   }
 
   private askForFreed(): void {
@@ -189,7 +221,7 @@ export class SiteConsumer implements SiteRateFeedback {
   stats(): SiteConsumerStats {
     return {
       queued: this.queue.size,
-      inFlight: this.queue.pending,
+      inFlight: this.queue.pending + this.lent,
       adaptiveLimitPerSec: this.adaptivePerSec,
       ...(this.#pausedUntil > this.now() ? { pausedUntil: this.#pausedUntil } : {}),
     };

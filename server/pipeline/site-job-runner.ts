@@ -7,7 +7,8 @@
  *     ▼ scheduler ─▶ schedule: circuit open ─▶ skipped · paused past deadline ─▶ failed · else scheduled
  *                      │
  *                      ▼ run ─▶ started ─▶ requester ─▶ done
- *                                              └─ error ─▶ skipped · failed · retrying ─(delay)─▶ scheduler
+ *                                  │           └─ error ─▶ skipped · failed · retrying ─(delay)─▶ scheduler
+ *                                  └─ timeout from the site's latency model; slow: hedged
  *
  * Example: a job for a site that answers 503 at 1.2 s into a 5 s search: `planRetry` allows one
  * more attempt after 340 ms, so the runner records `site:retrying` (delayMs 340) and hands the
@@ -16,6 +17,9 @@
  * Invariants:
  * - Every transition goes through the ledger, which drops those of a job that is no longer
  *   open: a job ends in exactly one terminal event, whatever races it (cancel, deadline).
+ * - An attempt gets the time the site's hedge policy allows (twice its p99 once its latency model
+ *   is ready, never more than the definition's `timeoutMs`), cut to what is left before the
+ *   deadline; a hung request is thus abandoned while a retry still has time.
  * - A retry is planned only when it can start before the deadline; an attempt cut short to end
  *   by the deadline ends the job with reason `deadline`, not as a fault of the site.
  * - An attempt of an ended job is abandoned silently: its search's signal was aborted.
@@ -178,18 +182,20 @@ export class SiteJobRunner {
     job.firstStartedAt ??= startedAt;
     this.ledger.record(job, { type: 'site:started', siteId: job.siteId, data: { attempt: job.attempts } });
     const { definition } = requester.connector;
-    const timeoutMs = Math.max(1, Math.min(definition.timeoutMs, job.deadlineAt - startedAt));
+    const timeout = requester.hedging.attemptTimeout(job.deadlineAt - startedAt);
     try {
       const { answer, coalesced } = await requester.request({
         query: job.query,
         answerKey: job.answerKey,
         signal: job.abort.signal,
-        timeoutMs,
+        timeoutMs: timeout.timeoutMs,
         startedAt,
+        deadlineAt: job.deadlineAt,
+        onHedged: (delayMs) => this.ledger.record(job, { type: 'site:hedged', siteId: job.siteId, data: { attempt: job.attempts, delayMs } }),
       });
       if (this.ledger.isOpen(job)) this.finishDone(job, answer, this.now() - startedAt, coalesced ? 'coalesced' : undefined);
     } catch (error) {
-      this.attemptFailed(job, error, { startedAt, timeoutMs, siteTimeoutMs: definition.timeoutMs, retries: definition.retries });
+      this.attemptFailed(job, error, { startedAt, cutByDeadline: timeout.cutByDeadline, retries: definition.retries });
     }
   }
 
@@ -197,7 +203,7 @@ export class SiteJobRunner {
   private attemptFailed(
     job: SiteJob,
     error: unknown,
-    attempt: { startedAt: number; timeoutMs: number; siteTimeoutMs: number; retries: number },
+    attempt: { startedAt: number; cutByDeadline: boolean; retries: number },
   ): void {
     const { siteId } = job;
     if (error instanceof CircuitOpenError) {
@@ -210,7 +216,7 @@ export class SiteJobRunner {
     }
     if (job.abort.signal.aborted || !this.ledger.isOpen(job)) return;
     const latencyMs = this.now() - attempt.startedAt;
-    if (error instanceof SiteTimeoutError && attempt.timeoutMs < attempt.siteTimeoutMs) {
+    if (error instanceof SiteTimeoutError && attempt.cutByDeadline) {
       // The attempt was cut short to end by the deadline: the deadline, not the site, ended it.
       this.ledger.finish(job, { type: 'site:failed', siteId, data: { attempt: job.attempts, latencyMs, reason: 'deadline' } });
       return;

@@ -17,8 +17,14 @@ export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequ
     ...scheduled,
     requestsPerSec: scheduled.requestsPerSec ?? stats.requestsPerSec(now),
     limitPerSec: (definition.limits.requests * 1000) / definition.limits.perMs,
-    latencyP50Ms: stats.latencyPercentile(50),
-    latencyP95Ms: stats.latencyPercentile(95),
+    latencyP50Ms: requester.latency.quantile(0.5),
+    latencyP95Ms: requester.latency.quantile(0.95),
+    latencyP99Ms: requester.latency.quantile(0.99),
+    attemptTimeoutMs: requester.hedging.attemptTimeout(Number.POSITIVE_INFINITY).timeoutMs,
+    ...optional('hedgeDelayMs', requester.hedging.hedgeDelayMs()),
+    hedges: requester.hedging.hedges,
+    hedgeWins: requester.hedging.wins,
+    hedgeShare: requester.hedging.hedgeShare,
     errorRate: stats.errorRate(),
     attempts: stats.attempts,
     circuit: requester.circuitState(),
@@ -26,8 +32,15 @@ export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequ
   };
 }
 
-/** One registry entry as the operations view lists it; `stats` absent for a site not run. */
-export function siteInfo(connector: SiteConnector, stats: SiteLiveStats | undefined): SiteInfo {
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/**
+ * One registry entry as the operations view lists it; `stats` absent for a site not run, and
+ * `requester` for the site's hedging as run (absent: not run, so not hedged).
+ */
+export function siteInfo(connector: SiteConnector, stats: SiteLiveStats | undefined, requester?: SiteRequester): SiteInfo {
   const { definition, skipReason } = connector;
   return {
     id: definition.id,
@@ -37,6 +50,7 @@ export function siteInfo(connector: SiteConnector, stats: SiteLiveStats | undefi
     limits: definition.limits,
     timeoutMs: definition.timeoutMs,
     retries: definition.retries,
+    hedge: requester?.hedging.hedgeable ?? false,
     status: skipReason ? 'skipped' : 'active',
     ...(skipReason ? { reason: skipReason } : {}),
     ...(stats ? { stats } : {}),

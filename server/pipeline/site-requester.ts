@@ -3,8 +3,10 @@
  *
  *   job ─▶ cache? ─▶ identical request in flight? ─▶ send gate ─▶ circuit ─▶ connector ─▶ site
  *            │ hit          │ ride on its answer      (spaces sends)  (open: no request)
- *            ▼              ▼
- *          answer         answer           every request made: stats, rate feedback, cache
+ *            ▼              ▼                              │
+ *          answer         answer                          └─ slower than the hedge delay? one more
+ *                                                            copy, through a lent slot and the same
+ *                                                            gate; the first answer wins
  *
  * Example: three searches for "Blue Door Bakery" reach yelp within 50 ms. The first makes the
  * request: it waits for its place in the send window, goes through the circuit and the
@@ -12,20 +14,37 @@
  * request (`coalesced`) and count nothing; a fourth search a minute later is answered from the
  * cache. Had yelp answered 429, only the first would have told the limiter to back off.
  *
+ * Example (hedge): a directory's model says p50 480 ms, p95 1.9 s. A request is still out after
+ * 1.9 s; the hedge policy allows a copy (budget, no recent push-back, time left), the scheduler
+ * lends a free slot and the send window has room now, so the copy goes out and the job records
+ * `site:hedged`. The copy answers 450 ms later: its answer is kept and the first request is
+ * aborted (`RequestSupersededError`, not a fault of the site). Without a free slot or room, no
+ * copy is sent and the first request runs on: a hedge never waits and never delays a job.
+ *
  * Invariants:
  * - Only the job that makes a request speaks for the site: a job riding on an identical request
- *   MUST NOT count its attempt, its latency or its 429 a second time.
+ *   MUST NOT count its attempt, its latency or its 429 a second time. Coalesced and cached
+ *   answers are never hedged.
  * - A request leaves only through the send gate, which counts sends (what the site counts), not
- *   starts; every place taken is settled when the attempt ends.
+ *   starts; every place taken is settled when the attempt ends. A hedge too, and only when the
+ *   gate has room at once and the scheduler lends a slot, so the site's limits hold with hedges.
+ * - At most one hedge per attempt; the loser of a pair is aborted as soon as the winner answers.
+ * - Each request of a pair speaks for itself: a 429 on either pushes back; the latency model
+ *   learns from answers only. A request that lost is not a sample: "at least this long" from a
+ *   hung request would raise the p95 to the hedge delay plus a copy's latency, and the next
+ *   delay from there, until hedges stop. Without them the model sees less of the slow tail, so
+ *   hedges come a little early; the budget and the 2 × p50 floor bound that.
  * - A site error leaves as the connector threw it (named, see `server/errors.ts`); an open
  *   circuit as `CircuitOpenError`. Decisions about retries are the caller's (`attempt.ts`).
  */
 import type { BusinessQuery, CircuitState } from '../../lib/types';
-import { CircuitOpenError, QueryNotSupportedError, SiteRateLimitedError } from '../errors';
+import { CircuitOpenError, QueryNotSupportedError, RequestSupersededError, SiteRateLimitedError } from '../errors';
 import type { SiteAnswer, SiteConnector } from '../sites/connector';
 import type { AnswerCache } from './answer-cache';
 import { describeFailure } from './attempt';
-import type { SiteRateFeedback } from './scheduler';
+import { HedgePolicy } from './hedge-policy';
+import { LatencyModel } from './latency-model';
+import type { SiteRateFeedback, SpareSlot } from './scheduler';
 import { SendWindow, type SendGate } from './send-window';
 import { SiteCircuit, type SiteCircuitOptions } from './site-circuit';
 import { SiteStats } from './site-stats';
@@ -45,6 +64,13 @@ export interface SiteRequesterOptions {
    * breaker opens, and treats the site as open while it is. Default: this process alone.
    */
   readonly sharedCircuit?: SharedCircuit;
+  /**
+   * Lends a free concurrency slot of the site for a hedge (the scheduler's `spareSlot`). Absent:
+   * no hedges (the slot is what keeps a hedge within the site's concurrency).
+   */
+  readonly spareSlot?: () => SpareSlot | undefined;
+  /** Hedging on (for a site whose definition allows it). Default true. */
+  readonly hedging?: boolean;
   /** Clock, for tests. Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -68,6 +94,18 @@ export interface SiteRequest {
   readonly timeoutMs: number;
   /** When the attempt started (ms since epoch), for its latency. */
   readonly startedAt: number;
+  /** The job's deadline (ms since epoch): a hedge needs time left before it. */
+  readonly deadlineAt: number;
+  /** Told when a hedge of this request is sent, with how long the request had been out. */
+  readonly onHedged?: (delayMs: number) => void;
+}
+
+/** One request on the wire (a first request or its hedge). */
+interface Flight {
+  readonly answer: Promise<SiteAnswer>;
+  /** When it passed the send gate (ms since epoch); undefined when it ended before. */
+  readonly sent: Promise<number | undefined>;
+  abort(reason: unknown): void;
 }
 
 /** A site's answer, and whether it came from another job's request. */
@@ -81,11 +119,16 @@ export class SiteRequester {
   readonly connector: SiteConnector;
   /** Rolling figures of the requests made, for the operations view. */
   readonly stats = new SiteStats();
+  /** How long the site's answers take, learned from them. */
+  readonly latency = new LatencyModel();
+  /** Attempt timeouts and hedges of this site, from `latency`. */
+  readonly hedging: HedgePolicy;
   readonly circuit: SiteCircuit;
   private readonly cache: AnswerCache;
   private readonly feedback: SiteRateFeedback;
   private readonly sendGate: SendGate;
   private readonly sharedCircuit?: SharedCircuit;
+  private readonly spareSlot?: () => SpareSlot | undefined;
   private readonly now: () => number;
 
   constructor(options: SiteRequesterOptions) {
@@ -95,6 +138,15 @@ export class SiteRequester {
     this.now = options.now ?? Date.now;
     this.sendGate = options.sendGate ?? new SendWindow(options.connector.definition.limits, this.now);
     this.circuit = new SiteCircuit(options.circuit);
+    this.spareSlot = options.spareSlot;
+    const { definition } = options.connector;
+    this.hedging = new HedgePolicy({
+      model: this.latency,
+      allowed: (options.hedging ?? true) && definition.hedge && options.spareSlot !== undefined && this.sendGate.hasRoomNow !== undefined,
+      timeoutMs: definition.timeoutMs,
+      limits: definition.limits,
+      now: this.now,
+    });
     const shared = options.sharedCircuit;
     this.sharedCircuit = shared;
     if (shared) {
@@ -142,17 +194,99 @@ export class SiteRequester {
     }
   }
 
+  /** The request, and a hedge of it when it runs past the site's hedge delay and one may go. */
   private async send(request: SiteRequest): Promise<SiteAnswer> {
     this.stats.started(request.startedAt);
-    const permit = await this.sendGate.acquire(request.signal);
-    const onSent = () => permit.markSent(this.now());
-    try {
-      return await this.circuit.run(() =>
-        this.connector.search(request.query, { signal: request.signal, timeoutMs: request.timeoutMs, onSent }),
+    const first = this.fly(request, request.timeoutMs, false);
+    const hedgeDelayMs = this.hedging.hedgeDelayMs();
+    if (hedgeDelayMs === undefined) return first.answer;
+    const sentAt = await first.sent;
+    if (sentAt === undefined || !(await stillOutAfter(first.answer, sentAt + hedgeDelayMs - this.now()))) return first.answer;
+    const hedge = this.hedge(request, this.now() - sentAt);
+    return hedge ? this.firstAnswer(first, hedge) : first.answer;
+  }
+
+  /** Sends a hedge of a request that has been out `elapsedMs`, if one may go now. */
+  private hedge(request: SiteRequest, elapsedMs: number): Flight | undefined {
+    const now = this.now();
+    if (!this.hedging.decide(request.deadlineAt - now).hedge) return undefined;
+    if (this.circuitState() !== 'closed' || !this.sendGate.hasRoomNow?.()) return undefined;
+    const slot = this.spareSlot?.();
+    if (!slot) return undefined;
+    this.hedging.hedged();
+    request.onHedged?.(elapsedMs);
+    const flight = this.fly(request, Math.max(1, Math.min(request.timeoutMs, request.deadlineAt - now)), true);
+    const release = () => slot.release();
+    flight.answer.then(release, release);
+    return flight;
+  }
+
+  /** The first answer of a pair; the other request is aborted. Both failed: the first request's error. */
+  private firstAnswer(first: Flight, hedge: Flight): Promise<SiteAnswer> {
+    return new Promise((resolve, reject) => {
+      let settled = 0;
+      let firstError: unknown;
+      const win = (answer: SiteAnswer, loser: Flight, hedgeWon: boolean) => {
+        if (settled === -1) return;
+        settled = -1;
+        loser.abort(new RequestSupersededError());
+        if (hedgeWon) this.hedging.hedgeWon();
+        resolve(answer);
+      };
+      const lose = (error: unknown, isFirst: boolean) => {
+        if (settled === -1) return;
+        if (isFirst) firstError = error;
+        else firstError ??= error;
+        if (++settled === 2) reject(firstError);
+      };
+      first.answer.then(
+        (answer) => win(answer, hedge, false),
+        (error: unknown) => lose(error, true),
       );
-    } finally {
-      permit.settle();
-    }
+      hedge.answer.then(
+        (answer) => win(answer, first, true),
+        (error: unknown) => lose(error, false),
+      );
+    });
+  }
+
+  /** One request: through the send gate and the circuit to the connector, with its own abort. */
+  private fly(request: SiteRequest, timeoutMs: number, isHedge: boolean): Flight {
+    const controller = new AbortController();
+    const forward = () => controller.abort(request.signal.reason);
+    if (request.signal.aborted) forward();
+    else request.signal.addEventListener('abort', forward, { once: true });
+    let passedGate!: (at: number | undefined) => void;
+    const sent = new Promise<number | undefined>((resolve) => (passedGate = resolve));
+    const answer = (async () => {
+      let sentAt: number | undefined;
+      try {
+        const permit = await this.sendGate.acquire(controller.signal);
+        sentAt = this.now();
+        passedGate(sentAt);
+        if (!isHedge) this.hedging.requestSent();
+        const onSent = () => permit.markSent(this.now());
+        try {
+          const found = await this.circuit.run(() =>
+            this.connector.search(request.query, { signal: controller.signal, timeoutMs, onSent }),
+          );
+          this.latency.observe(this.now() - sentAt);
+          return found;
+        } finally {
+          permit.settle();
+        }
+      } catch (error) {
+        if (error instanceof SiteRateLimitedError) {
+          this.feedback.pushBack(error.retryAfterMs);
+          this.hedging.pushedBack();
+        }
+        throw error;
+      } finally {
+        passedGate(undefined);
+        request.signal.removeEventListener('abort', forward);
+      }
+    })();
+    return { answer, sent, abort: (reason) => controller.abort(reason) };
   }
 
   private answered(request: SiteRequest, answer: SiteAnswer): void {
@@ -172,12 +306,25 @@ export class SiteRequester {
   private failed(request: SiteRequest, error: unknown): void {
     // Neither is an answer of the site: no request left, or the query was not one it takes.
     if (error instanceof CircuitOpenError || error instanceof QueryNotSupportedError) return;
+    // Push-back was told by the request that met it (see `fly`).
     this.stats.finished(this.now(), this.now() - request.startedAt, describeFailure(error));
-    if (error instanceof SiteRateLimitedError) this.feedback.pushBack(error.retryAfterMs);
   }
 
   /** Stops the circuit's timers. */
   close(): void {
     this.circuit.close();
   }
+}
+
+/** True when `promise` is still pending after `ms`; false when it settled first. One timer. */
+function stillOutAfter(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(true), ms);
+    const settled = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    promise.then(settled, settled);
+  });
 }

@@ -154,12 +154,21 @@ const common = {
   name: z.string().min(1).max(100),
   search: z.strictObject({ url: searchUrlSchema }),
   limits: siteLimitsSchema,
-  /** Per-attempt timeout. Default 4000 ms; 100 ms – 60 s. */
+  /**
+   * Longest an attempt may take. Default 4000 ms; 100 ms – 60 s. Once the site's latency model
+   * has enough answers, attempts get less (twice its p99, at least 1 s), never more.
+   */
   timeoutMs: z.number().int().min(100).max(60_000).default(4000),
   /** Retries after the first attempt. Default 2; 0–10. */
   retries: z.number().int().min(0).max(10).default(2),
   /** Served by the sandbox network: labelled so in the UI. */
   sandbox: z.boolean().default(false),
+  /**
+   * Whether a request slower than the site's usual p95 may get a second copy (a hedge), sent
+   * within the same limits. Default true; false for a site whose terms bill or forbid extra
+   * requests (the place-API adapters set it from their terms).
+   */
+  hedge: z.boolean().default(true),
   /**
    * How long an answer may be reused for the same query, in ms. Default 5 minutes; 0 turns
    * caching off (for APIs whose terms forbid it). At most a day.

@@ -33,6 +33,8 @@ export const FOURSQUARE_PLACES_PROFILE: AdapterProfile = {
   keyVariable: 'FOURSQUARE_API_KEY',
   limits: { concurrency: 10, requests: 50, perMs: 1000 },
   cacheTtlMs: 0,
+  // Pay-as-you-go bills every call: a hedge would be a second bill for one answer.
+  hedge: false,
   timeoutMs: 4000,
   retries: 2,
 };

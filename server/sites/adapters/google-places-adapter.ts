@@ -32,6 +32,8 @@ export const GOOGLE_PLACES_PROFILE: AdapterProfile = {
   keyVariable: 'GOOGLE_PLACES_API_KEY',
   limits: { concurrency: 10, requests: 600, perMs: 60_000 },
   cacheTtlMs: 0,
+  // Billed per request (the field mask sets the price): a hedge doubles the cost of a slow answer.
+  hedge: false,
   timeoutMs: 4000,
   retries: 2,
 };

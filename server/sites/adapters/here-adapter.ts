@@ -31,6 +31,8 @@ export const HERE_PROFILE: AdapterProfile = {
   keyVariable: 'HERE_API_KEY',
   limits: { concurrency: 5, requests: 5, perMs: 1000 },
   cacheTtlMs: 0,
+  // Each request counts against the plan's billed transactions.
+  hedge: false,
   timeoutMs: 4000,
   retries: 2,
 };

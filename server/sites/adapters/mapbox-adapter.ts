@@ -28,6 +28,8 @@ export const MAPBOX_PROFILE: AdapterProfile = {
   keyVariable: 'MAPBOX_ACCESS_TOKEN',
   limits: { concurrency: 10, requests: 1000, perMs: 60_000 },
   cacheTtlMs: 0,
+  // Billed per request past the free tier.
+  hedge: false,
   timeoutMs: 4000,
   retries: 2,
 };

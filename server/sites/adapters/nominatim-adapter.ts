@@ -26,6 +26,8 @@ export const NOMINATIM_PROFILE: AdapterProfile = {
   limits: { concurrency: 1, requests: 1, perMs: 1000 },
   // "Results must be cached": the longest TTL the site schema allows.
   cacheTtlMs: 86_400_000,
+  // The usage policy allows 1 request/s for the whole application and forbids repeating queries.
+  hedge: false,
   timeoutMs: 4000,
   // A retry is another request against the 1/s budget; one is enough.
   retries: 1,

@@ -37,6 +37,8 @@ export const OVERPASS_PROFILE: AdapterProfile = {
   baseUrl: 'https://overpass-api.de',
   limits: { concurrency: 2, requests: 10_000, perMs: 86_400_000 },
   cacheTtlMs: 86_400_000,
+  // A shared public server on fair use: a slow answer is a busy server, and a copy makes it busier.
+  hedge: false,
   timeoutMs: 5000,
   retries: 1,
 };

@@ -36,6 +36,11 @@ export interface AdapterProfile {
   readonly limits: SiteLimits;
   /** How long an answer may be reused, per the API's terms (0: never). */
   readonly cacheTtlMs: number;
+  /**
+   * Whether a slow request may get a hedged copy, per the API's terms: every adapter says so,
+   * since a copy is a second billed or counted call.
+   */
+  readonly hedge: boolean;
   readonly timeoutMs: number;
   readonly retries: number;
 }
@@ -72,6 +77,7 @@ export abstract class PlaceApiAdapter implements SiteConnector {
       retries: profile.retries,
       sandbox: options.sandbox ?? false,
       cacheTtlMs: profile.cacheTtlMs,
+      hedge: profile.hedge,
     });
     this.definition = definition as AdapterSiteDefinition;
     this.key = options.key?.trim() || undefined;

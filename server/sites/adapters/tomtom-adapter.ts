@@ -27,6 +27,8 @@ export const TOMTOM_PROFILE: AdapterProfile = {
   keyVariable: 'TOMTOM_API_KEY',
   limits: { concurrency: 5, requests: 5, perMs: 1000 },
   cacheTtlMs: 0,
+  // Each request counts against the plan's billed transactions.
+  hedge: false,
   timeoutMs: 4000,
   retries: 2,
 };

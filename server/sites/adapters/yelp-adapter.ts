@@ -36,6 +36,8 @@ export const YELP_PROFILE: AdapterProfile = {
   keyVariable: 'YELP_API_KEY',
   limits: { concurrency: 2, requests: 300, perMs: 86_400_000 },
   cacheTtlMs: 86_400_000,
+  // A daily call quota: a hedge spends tomorrow's searches on today's slow answer.
+  hedge: false,
   timeoutMs: 4000,
   retries: 2,
 };
