@@ -1,8 +1,8 @@
 'use client';
 
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { formatAgo, formatClock, formatDuration, formatPercent, formatRate } from '@/lib/format';
-import type { SiteInfo } from '@/lib/types';
+import type { SiteInfo, SiteLiveStats } from '@/lib/types';
 import { ConnectionStatus } from './connection-status';
 import { CircuitBadge, SandboxBadge } from './status-badge';
 import { card, muted } from './ui';
@@ -10,6 +10,9 @@ import { useLiveSocket, useNow } from './use-live-socket';
 
 const th = 'px-3 py-2 text-left font-semibold';
 const td = 'px-3 py-2 align-top';
+
+/** The table's column headers, in the order `SiteRow` fills them. */
+const COLUMNS = ['Site', 'Queue', 'In flight', 'Requests/s', 'Latency', 'Timeout', 'Hedge after', 'Hedges', 'Errors', 'Attempts', 'Circuit', 'Last error'];
 
 /** A small bar of `value` against `max`; the numbers next to it carry the meaning. */
 function Meter({ value, max, warn }: { value: number; max: number; warn?: boolean }) {
@@ -56,6 +59,49 @@ function Totals({ sites }: { sites: readonly SiteInfo[] }) {
   );
 }
 
+/** A figure with its short label in front, one per line: `p95 1.90 s`. */
+function Labelled({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <span className="block whitespace-nowrap">
+      <span className={`text-xs ${muted}`}>{label}</span> {children}
+    </span>
+  );
+}
+
+/** When a slow request gets a hedge now, or why it gets none. */
+function HedgeDelay({ site, stats }: { site: SiteInfo; stats: SiteLiveStats }) {
+  if (!site.hedge) return <span className={muted}>no hedging</span>;
+  if (stats.hedgeDelayMs !== undefined) return <span className="whitespace-nowrap">{formatDuration(stats.hedgeDelayMs)}</span>;
+  // The model sets the delay from the site's answers; until it has enough there is none.
+  return <span className={muted}>{stats.latencyP95Ms === undefined ? 'learning' : 'not hedged'}</span>;
+}
+
+/** The Latency, Timeout, Hedge after and Hedges cells of a site that runs. */
+function TimingCells({ site, stats }: { site: SiteInfo; stats: SiteLiveStats }) {
+  const timeoutLowered = stats.attemptTimeoutMs < site.timeoutMs;
+  return (
+    <>
+      <td className={`${td} tabular-nums`}>
+        <Labelled label="p50">{formatDuration(stats.latencyP50Ms)}</Labelled>
+        <Labelled label="p95">{formatDuration(stats.latencyP95Ms)}</Labelled>
+        <Labelled label="p99">{formatDuration(stats.latencyP99Ms)}</Labelled>
+      </td>
+      <td className={`${td} whitespace-nowrap tabular-nums`}>
+        {formatDuration(stats.attemptTimeoutMs)}
+        <span className={`block text-xs ${muted}`}>{timeoutLowered ? `configured ${formatDuration(site.timeoutMs)}` : 'as configured'}</span>
+      </td>
+      <td className={`${td} tabular-nums`}>
+        <HedgeDelay site={site} stats={stats} />
+      </td>
+      <td className={`${td} tabular-nums`}>
+        <span className="font-semibold">{stats.hedges}</span>
+        <Labelled label="won">{formatPercent(stats.hedges > 0 ? stats.hedgeWins / stats.hedges : undefined)}</Labelled>
+        <Labelled label="share">{formatPercent(stats.hedgeShare)}</Labelled>
+      </td>
+    </>
+  );
+}
+
 function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
   const stats = site.stats;
   const depth = stats ? stats.buffered + stats.queued : 0;
@@ -73,7 +119,7 @@ function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
         </span>
       </th>
       {site.status === 'skipped' || !stats ? (
-        <td colSpan={8} className={`${td} text-sm ${muted}`}>
+        <td colSpan={COLUMNS.length - 1} className={`${td} text-sm ${muted}`}>
           <span className="font-medium">Skipped</span>
           {site.reason ? `: ${site.reason}` : ''}
         </td>
@@ -98,12 +144,7 @@ function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
               </span>
             )}
           </td>
-          <td className={`${td} whitespace-nowrap tabular-nums`}>
-            <span className={`text-xs ${muted}`}>p50</span> {formatDuration(stats.latencyP50Ms)}
-            <span className="block">
-              <span className={`text-xs ${muted}`}>p95</span> {formatDuration(stats.latencyP95Ms)}
-            </span>
-          </td>
+          <TimingCells site={site} stats={stats} />
           <td className={`${td} tabular-nums ${stats.errorRate > 0.2 ? 'font-semibold text-red-800 dark:text-red-300' : ''}`}>
             {formatPercent(stats.errorRate)}
           </td>
@@ -136,8 +177,8 @@ function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
 
 /**
  * The operations view, like Sidekiq's or Oban's: every site's queue depth, in-flight requests,
- * rate against its (adaptive) limit, latency, error rate, circuit and last error, pushed by the
- * hub every second over Socket.IO (`sites:subscribe` → `sites:stats`).
+ * rate against its (adaptive) limit, latency, attempt timeout, hedging, error rate, circuit and
+ * last error, pushed by the hub every second over Socket.IO (`sites:subscribe` → `sites:stats`).
  */
 export function SitesLive({ initial, renderedAt }: { initial: readonly SiteInfo[]; renderedAt: number }) {
   const [sites, setSites] = useState(initial);
@@ -167,19 +208,15 @@ export function SitesLive({ initial, renderedAt }: { initial: readonly SiteInfo[
       </div>
       <Totals sites={sites} />
       <div className={`${card} overflow-x-auto`} tabIndex={0} role="region" aria-label="Sites, scrollable">
-        <table className="w-full min-w-[60rem] text-sm">
+        <table className="w-full min-w-[72rem] text-sm">
           <caption className="sr-only">Live figures of every site</caption>
           <thead className={`bg-slate-50 text-xs uppercase tracking-wide dark:bg-slate-900 ${muted}`}>
             <tr>
-              <th scope="col" className={th}>Site</th>
-              <th scope="col" className={th}>Queue</th>
-              <th scope="col" className={th}>In flight</th>
-              <th scope="col" className={th}>Requests/s</th>
-              <th scope="col" className={th}>Latency</th>
-              <th scope="col" className={th}>Errors</th>
-              <th scope="col" className={th}>Attempts</th>
-              <th scope="col" className={th}>Circuit</th>
-              <th scope="col" className={th}>Last error</th>
+              {COLUMNS.map((column) => (
+                <th key={column} scope="col" className={th}>
+                  {column}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -189,11 +226,22 @@ export function SitesLive({ initial, renderedAt }: { initial: readonly SiteInfo[
           </tbody>
         </table>
       </div>
-      <p className={`text-xs ${muted}`}>
-        Queue = jobs buffered in the dispatcher + jobs in the site&apos;s queue. Requests/s over the last 10 s against the
-        configured limit; &ldquo;adaptive&rdquo; shows the lower limit kept after the site pushed back. Latency and errors over
-        the last 200 attempts.
-      </p>
+      <div className={`space-y-1 text-xs ${muted}`}>
+        <p>
+          Queue = jobs buffered in the dispatcher + jobs in the site&apos;s queue. Requests/s over the last 10 s against the
+          configured limit; &ldquo;adaptive&rdquo; shows the lower limit kept after the site pushed back. Latency from the
+          site&apos;s latency model over its last few hundred answers (&mdash; until it has enough); errors over the last 200
+          attempts.
+        </p>
+        <p>
+          Timeout = the time an attempt may take now: learned from the latency model, never more than configured. A request
+          still unanswered after the hedge delay (the site&apos;s usual latency) gets one copy, a hedge, within the same
+          limits; the first answer wins and the other is aborted. &ldquo;Learning&rdquo;: not enough answers yet to set a
+          delay; &ldquo;no hedging&rdquo;: the site&apos;s terms forbid extra requests, hedging is off
+          (<code>HEDGING=off</code>), or the site runs in a cluster. Hedges = sent since start; won = the share of them that answered first; share = hedges
+          among all requests sent.
+        </p>
+      </div>
     </div>
   );
 }

@@ -47,6 +47,9 @@ export function describeEvent(event: SearchEvent): string {
     case 'site:rate_limited':
       parts.push(event.data.reason, `next try in ${formatDuration(event.data.delayMs)}`);
       break;
+    case 'site:hedged':
+      parts.push(`request slower than usual: hedge sent after ${formatDuration(event.data.delayMs)}`);
+      break;
     case 'search:completed':
     case 'search:cancelled':
     case 'search:interrupted': {

@@ -49,6 +49,15 @@ describe('applyEvent', () => {
     expect(play([log[0]!, log[2]!]).events).toHaveLength(1);
   });
 
+  it('keeps a hedged job running on the same attempt, and logs the hedge', () => {
+    const hedged: SearchEvent = { seq: 4, at: 1900, type: 'site:hedged', siteId: 'a.com', data: { attempt: 1, delayMs: 898 } };
+    const before = log.slice(0, 3).reduce(applyEvent, empty);
+    const after = applyEvent(before, hedged);
+    expect(after.results).toBe(before.results);
+    expect(after.results[0]).toMatchObject({ status: 'running', attempts: 1 });
+    expect(after.events.last).toBe(hedged);
+  });
+
   it('never changes a terminal result', () => {
     const late: SearchEvent = { seq: 7, at: 2000, type: 'site:started', siteId: 'a.com', data: { attempt: 2 } };
     expect(play([...log, late]).results[0]!.status).toBe('done');
@@ -58,6 +67,7 @@ describe('applyEvent', () => {
 describe('eventLabel', () => {
   it('shows site events as site:type', () => {
     expect(eventLabel({ type: 'site:scheduled', siteId: 'brownbook.net' })).toBe('brownbook.net:scheduled');
+    expect(eventLabel({ type: 'site:hedged', siteId: 'brownbook.net' })).toBe('brownbook.net:hedged');
     expect(eventLabel({ type: 'search:completed' })).toBe('search:completed');
   });
 });

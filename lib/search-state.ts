@@ -59,6 +59,9 @@ export function applyEventToResult(result: SiteResult, event: SearchEvent): Site
     case 'site:retrying':
     case 'site:rate_limited':
       return { ...result, status: 'retrying', error: event.data.reason };
+    case 'site:hedged':
+      // A hedge is a second copy of the attempt in flight: the job is still running that attempt.
+      return result;
     case 'site:done':
       return {
         ...result,

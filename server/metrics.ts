@@ -43,6 +43,12 @@ export class Metrics {
       labelNames: ['site'],
       registers: [this.registry],
     });
+    const hedges = new Counter({
+      name: 'sitescan_site_hedges_total',
+      help: 'Hedges sent at a site: second copies of a request that ran past the site\'s usual latency.',
+      labelNames: ['site'],
+      registers: [this.registry],
+    });
     const searches = new Counter({
       name: 'sitescan_searches_total',
       help: 'Searches ended, by final status.',
@@ -66,6 +72,9 @@ export class Metrics {
           break;
         case 'site:rate_limited':
           pushBacks.inc({ site: event.siteId });
+          break;
+        case 'site:hedged':
+          hedges.inc({ site: event.siteId });
           break;
         case 'site:done':
           siteJobs.inc({ site: event.siteId, end: event.data?.outcome ?? 'not_found' });

@@ -6,7 +6,7 @@ import { getServices } from '@/server/services';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Sites — sitescan' };
 
-/** The operations view: every site's queue, rate, latency, errors and circuit, live; in a cluster, the nodes alive. */
+/** The operations view: every site's queue, rate, latency, timeout, hedging, errors and circuit, live; in a cluster, the nodes alive. */
 export default async function SitesPage() {
   const { pipeline, clusterHealth } = getServices();
   const cluster = clusterHealth ? await clusterHealth() : undefined;
