@@ -3,6 +3,7 @@ import {
   HEDGE_BUDGET,
   HedgePolicy,
   PUSH_BACK_QUIET_MS,
+  RETRY_RESERVE_MS,
   TIMEOUT_FLOOR_MS,
   type HedgePolicyOptions,
 } from './hedge-policy';
@@ -124,6 +125,18 @@ describe('HedgePolicy: attempt timeouts', () => {
     expect(modelled.timeoutMs / 1_980).toBeCloseTo(1, 1);
     expect(policy({ model: modelOf(100) }).hedging.attemptTimeout(10_000).timeoutMs).toBe(TIMEOUT_FLOOR_MS);
     expect(policy({ model: modelOf(3_000) }).hedging.attemptTimeout(10_000).timeoutMs).toBe(4_000);
+  });
+
+  it('leaves a retry the p95 plus its backoff before the deadline, never cutting below the p95', () => {
+    // Even over 0–2,000 ms: p95 ≈ 1,900, p99 ≈ 1,980 → modelled 3,960 ms.
+    const model = modelOf(2_000);
+    const { hedging } = policy({ model });
+    const p95 = model.quantile(0.95)!;
+    expect(hedging.attemptTimeout(5_000, false).timeoutMs / 3_960).toBeCloseTo(1, 1);
+    expect(hedging.attemptTimeout(5_000, true)).toEqual({ timeoutMs: 5_000 - p95 - RETRY_RESERVE_MS, cutByDeadline: false });
+    // With 2.5 s left there is no room for both: the attempt keeps its p95.
+    expect(hedging.attemptTimeout(2_500, true)).toEqual({ timeoutMs: p95, cutByDeadline: false });
+    expect(hedging.attemptTimeout(60_000, true).timeoutMs / 3_960).toBeCloseTo(1, 1);
   });
 
   it('cuts the timeout to the time left, and says the deadline did', () => {

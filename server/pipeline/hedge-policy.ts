@@ -4,7 +4,7 @@
  *
  *   request sent ──(hedge delay: max(p95, 2 × p50))──▶ still no answer? ──decide──▶ hedge / no
  *        │                                                        budget · push-back · time left
- *        └──(attempt timeout: max(2 × p99, 1 s), ≤ timeoutMs, ≤ time left)──▶ SiteTimeoutError
+ *        └──(attempt timeout: max(2 × p99, 1 s), ≤ timeoutMs, leaving a retry its p95, ≤ time left)──▶ SiteTimeoutError
  *
  * A search waits for its slowest site, and one request in forty that hangs decides what the user
  * waits for (the tail at scale). The answer known from large systems: when a request has run past
@@ -14,7 +14,8 @@
  *
  * Example: a directory answers in 500 ms at the median, 1.9 s at p95 and 3.2 s at p99, and allows
  * 20 requests a second. Its attempts get min(4 s, max(2 × 3.2 s, 1 s)) = 4 s (its definition's
- * timeoutMs caps the model). A request still unanswered after 1.9 s gets a hedge if the budget
+ * timeoutMs caps the model); a first attempt of a 5 s search that may be retried gets 2.9 s, so
+ * that a retry after a hang still has 1.9 s + 200 ms of backoff to answer. A request still unanswered after 1.9 s gets a hedge if the budget
  * holds one (each request sent earns 0.1 of a hedge, at most 2 kept: max(1, 10% of 20)), the site has not
  * pushed back in the last 30 s, and at least the site's median (500 ms) is left before the
  * deadline. The first answer is kept; the other request is aborted.
@@ -47,6 +48,12 @@ export const PUSH_BACK_QUIET_MS = 30_000;
 export const TIMEOUT_P99_FACTOR = 2;
 /** …and never less than this. */
 export const TIMEOUT_FLOOR_MS = 1_000;
+/**
+ * What a retry needs besides its own answer time: its backoff (the first is at most 200 ms,
+ * see `attempt.ts`). An attempt that may be retried ends early enough to leave the retry the
+ * site's p95 plus this before the deadline.
+ */
+export const RETRY_RESERVE_MS = 200;
 
 /** Options of a site's hedge policy. */
 export interface HedgePolicyOptions {
@@ -98,10 +105,20 @@ export class HedgePolicy {
     return this.allowed;
   }
 
-  /** The time an attempt starting now gets, with `timeLeftMs` left before its deadline. */
-  attemptTimeout(timeLeftMs: number): AttemptTimeout {
+  /**
+   * The time an attempt starting now gets, with `timeLeftMs` left before its deadline. When it
+   * may be retried (`canRetry`), it also leaves the retry time to answer: the site's p95 plus
+   * RETRY_RESERVE_MS — but never cuts below the site's p95 nor the floor, or it would abandon
+   * answers that are merely slow.
+   */
+  attemptTimeout(timeLeftMs: number, canRetry = false): AttemptTimeout {
     const p99 = this.model.quantile(0.99);
-    const modelled = p99 === undefined ? this.timeoutMs : Math.min(this.timeoutMs, Math.max(TIMEOUT_FLOOR_MS, TIMEOUT_P99_FACTOR * p99));
+    let modelled = p99 === undefined ? this.timeoutMs : Math.min(this.timeoutMs, Math.max(TIMEOUT_FLOOR_MS, TIMEOUT_P99_FACTOR * p99));
+    const p95 = this.model.quantile(HEDGE_QUANTILE);
+    if (canRetry && p95 !== undefined) {
+      const leavingTimeForRetry = timeLeftMs - p95 - RETRY_RESERVE_MS;
+      modelled = Math.min(modelled, Math.max(p95, TIMEOUT_FLOOR_MS, Math.floor(leavingTimeForRetry)));
+    }
     const left = Math.max(1, Math.floor(timeLeftMs));
     return left < modelled ? { timeoutMs: left, cutByDeadline: true } : { timeoutMs: modelled, cutByDeadline: false };
   }

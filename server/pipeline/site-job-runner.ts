@@ -182,7 +182,7 @@ export class SiteJobRunner {
     job.firstStartedAt ??= startedAt;
     this.ledger.record(job, { type: 'site:started', siteId: job.siteId, data: { attempt: job.attempts } });
     const { definition } = requester.connector;
-    const timeout = requester.hedging.attemptTimeout(job.deadlineAt - startedAt);
+    const timeout = requester.hedging.attemptTimeout(job.deadlineAt - startedAt, job.attempts <= definition.retries);
     try {
       const { answer, coalesced } = await requester.request({
         query: job.query,

@@ -8,7 +8,7 @@ import type { SiteAnswer } from '../sites/connector';
 import type { SiteLimits } from '../sites/site-definition';
 import { AnswerCache } from './answer-cache';
 import type { SiteRateFeedback, SpareSlot } from './scheduler';
-import { SiteRequester, type SiteRequest } from './site-requester';
+import { ABORT_MARGIN_MS, SiteRequester, type SiteRequest } from './site-requester';
 import { ScriptedConnector, type ScriptedReply } from './test-support';
 
 const answer = (name: string): SiteAnswer => ({ listings: [{ name }] });
@@ -80,6 +80,20 @@ describe('SiteRequester hedging (fake clock)', () => {
     expect({ hedges: h.requester.hedging.hedges, wins: h.requester.hedging.wins }).toEqual({ hedges: 1, wins: 1 });
     // The aborted loser is not a fault of the site.
     expect(h.requester.circuit.state).toBe('closed');
+  });
+
+  it('holds the lent slot until the aborted request has had ABORT_MARGIN_MS to reach the site', async () => {
+    const h = harness([
+      { afterMs: 60_000, answer: answer('first') },
+      { afterMs: 100, answer: answer('hedge') },
+    ]);
+    const delay = h.requester.hedging.hedgeDelayMs()!;
+    const outcome = await settle(h.requester.request(h.request()), delay + 100 + 1);
+    // The answer is out at once; the slot is not back yet: the site may still count the loser.
+    expect(outcome.value?.answer).toEqual(answer('hedge'));
+    expect(h.slots).toEqual({ lent: 1, released: 0 });
+    await vi.advanceTimersByTimeAsync(ABORT_MARGIN_MS);
+    expect(h.slots).toEqual({ lent: 1, released: 1 });
   });
 
   it('keeps the first request when it answers before its hedge, and aborts the hedge', async () => {
