@@ -54,11 +54,19 @@ describe('HedgePolicy: when to hedge', () => {
 
   it('spends a budget earned by requests: at most 10% extra, plus a small burst', () => {
     const { hedging } = policy();
-    expect(hedging.burst).toBe(2);
+    // 20 requests/s: 10% of the 200 allowed in 10 s.
+    expect(hedging.burst).toBe(20);
     expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
     send(hedging, 10);
     expect(hedging.decide(5_000)).toEqual({ hedge: true });
     hedging.hedged();
+    expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
+    // Earned hedges stay in hand, up to the bank.
+    send(hedging, 1_000);
+    for (let i = 0; i < 20; i++) {
+      expect(hedging.decide(5_000).hedge).toBe(true);
+      hedging.hedged();
+    }
     expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
 
     // However many hedges are asked for, 1,000 requests buy at most 100 + the burst.
@@ -75,10 +83,11 @@ describe('HedgePolicy: when to hedge', () => {
     expect(hedging.hedgeShare).toBeCloseTo(hedging.hedges / (hedging.requests + hedging.hedges), 6);
   });
 
-  it('keeps the burst to one token for a site with a small window', () => {
-    const { hedging } = policy({ limits: { concurrency: 2, requests: 5, perMs: 1000 } });
+  it('keeps at least two hedges in hand for a site with a small quota', () => {
+    const { hedging } = policy({ limits: { concurrency: 2, requests: 5, perMs: 60_000 } });
+    expect(hedging.burst).toBe(2);
     send(hedging, 100);
-    expect(hedging.decide(5_000).hedge).toBe(true);
+    hedging.hedged();
     hedging.hedged();
     expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
   });
