@@ -274,6 +274,8 @@ export interface SiteLiveStats {
   readonly hedgeWins: number;
   /** Hedges as a share of all requests sent since start, 0–1. */
   readonly hedgeShare: number;
+  /** Requests past the hedge delay that got no hedge, by reason (budget spent, no free slot …). */
+  readonly hedgesDeclined: Readonly<Record<string, number>>;
   /** Failed attempts / attempts over the last 200 attempts, 0–1. */
   readonly errorRate: number;
   /** Attempts since start. */

@@ -69,6 +69,7 @@ describe('HedgePolicy: when to hedge', () => {
     }
     expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
 
+    expect(hedging.declined).toEqual({ 'budget spent': 3 });
     // However many hedges are asked for, 1,000 requests buy at most 100 + the burst.
     let sent = 0;
     for (let i = 0; i < 1_000; i++) {

@@ -100,6 +100,8 @@ export class HedgePolicy {
   requests = 0;
   hedges = 0;
   wins = 0;
+  /** Slow requests that got no hedge, by why (this policy's reasons and the requester's). */
+  readonly declined: Record<string, number> = {};
 
   constructor(options: HedgePolicyOptions) {
     this.model = options.model;
@@ -158,6 +160,17 @@ export class HedgePolicy {
    * get a hedge? (The requester then still needs a free slot and room in the send window.)
    */
   decide(timeLeftMs: number): HedgeDecision {
+    const decision = this.decision(timeLeftMs);
+    if (!decision.hedge) this.decline(decision.reason);
+    return decision;
+  }
+
+  /** Counts a slow request that got no hedge, and why. */
+  decline(reason: string): void {
+    this.declined[reason] = (this.declined[reason] ?? 0) + 1;
+  }
+
+  private decision(timeLeftMs: number): HedgeDecision {
     if (!this.allowed) return { hedge: false, reason: 'not hedged' };
     const p50 = this.model.quantile(0.5);
     if (p50 === undefined) return { hedge: false, reason: 'latency model not ready' };

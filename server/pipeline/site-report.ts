@@ -25,6 +25,7 @@ export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequ
     hedges: requester.hedging.hedges,
     hedgeWins: requester.hedging.wins,
     hedgeShare: requester.hedging.hedgeShare,
+    hedgesDeclined: { ...requester.hedging.declined },
     errorRate: stats.errorRate(),
     attempts: stats.attempts,
     circuit: requester.circuitState(),

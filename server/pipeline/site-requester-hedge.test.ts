@@ -124,6 +124,7 @@ describe('SiteRequester hedging (fake clock)', () => {
     expect(outcome.value?.answer).toEqual(answer('first'));
     expect(h.connector.requests).toHaveLength(1);
     expect(h.hedgedAfter).toEqual([]);
+    expect(h.requester.hedging.declined).toEqual({ 'no free slot': 1 });
   });
 
   it("sends no hedge when the send window has no room now: the site's rate holds", async () => {
@@ -132,6 +133,7 @@ describe('SiteRequester hedging (fake clock)', () => {
     expect(outcome.value?.answer).toEqual(answer('first'));
     expect(h.connector.requests).toHaveLength(1);
     expect(h.slots.lent).toBe(0);
+    expect(h.requester.hedging.declined).toEqual({ 'no room in the send window': 1 });
   });
 
   it('never hedges a site whose definition says hedge: false', async () => {

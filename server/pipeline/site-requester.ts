@@ -221,15 +221,21 @@ export class SiteRequester {
   private hedge(request: SiteRequest, first: Flight, elapsedMs: number): Flight | undefined {
     const now = this.now();
     if (!this.hedging.decide(request.deadlineAt - now).hedge) return undefined;
-    if (this.circuitState() !== 'closed' || !this.sendGate.hasRoomNow?.()) return undefined;
+    if (this.circuitState() !== 'closed') return this.declined('circuit not closed');
+    if (!this.sendGate.hasRoomNow?.()) return this.declined('no room in the send window');
     const slot = this.spareSlot?.();
-    if (!slot) return undefined;
+    if (!slot) return this.declined('no free slot');
     this.hedging.hedged();
     request.onHedged?.(elapsedMs);
     const flight = this.fly(request, Math.max(1, Math.min(request.timeoutMs, request.deadlineAt - now)), true);
     // Given back when both requests are gone from the site, whichever holds which slot.
     void Promise.allSettled([first.answer, flight.answer]).then(() => slot.release());
     return flight;
+  }
+
+  private declined(reason: string): undefined {
+    this.hedging.decline(reason);
+    return undefined;
   }
 
   /** The first answer of a pair; the other request is aborted. Both failed: the first request's error. */
