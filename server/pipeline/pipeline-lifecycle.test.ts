@@ -9,6 +9,7 @@ import { TransientSiteError, UnrecoverableSiteError } from '../errors';
 import { ScriptedConnector, scriptedPipeline } from './test-support';
 import { MIN_ATTEMPT_MS } from './attempt';
 import { DEADLINE_LEAD_MS } from './pipeline';
+import { ABORT_MARGIN_MS } from './site-requester';
 
 const found = { listings: [{ name: 'Blue Door Bakery' }] };
 
@@ -140,6 +141,9 @@ describe('Pipeline on a fake clock', () => {
     expect(snapshot(first.id).search.status).toBe('cancelled');
     expect(snapshot(first.id).results[0]!.status).toBe('cancelled');
 
+    // The slot comes back once the aborted request has had ABORT_MARGIN_MS to reach the site.
+    await vi.advanceTimersByTimeAsync(ABORT_MARGIN_MS - 5);
+    expect(slow.requests.map((r) => r.query.name)).toEqual(['First Bakery']);
     await vi.advanceTimersByTimeAsync(10);
     expect(slow.requests.map((r) => r.query.name)).toEqual(['First Bakery', 'Second Bakery']);
     await vi.advanceTimersByTimeAsync(2_000);

@@ -111,6 +111,22 @@ describe('SiteConsumer limits', () => {
     expect(h.starts).toHaveLength(2);
     expect(h.dispatcher.size).toBe(0);
   });
+
+  it('keeps the slot of a running job whose search ended until its run returns', async () => {
+    // The run ends 100 ms after it starts whatever happens, as a request being torn down would:
+    // the site counts it until then, so the next job must not start before.
+    const h = harness({ concurrency: 1, requests: 100, perMs: 1000 }, 100);
+    const first = job('a');
+    h.submit([first, job('b')]);
+    await vi.advanceTimersByTimeAsync(10);
+    first.abort.abort(new Error('deadline'));
+    await vi.advanceTimersByTimeAsync(50);
+    expect(h.starts).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.starts).toHaveLength(2);
+    expect(h.starts[1]).toBeGreaterThanOrEqual(100);
+    expect(h.stats().maxInFlight).toBe(1);
+  });
 });
 
 describe('SiteConsumer push-back (AIMD)', () => {

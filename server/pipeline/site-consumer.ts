@@ -16,6 +16,8 @@
  *   demand the dispatcher could not meet (no job waits), so a hedge never delays a job.
  * - Starts in any window of `perMs + RATE_MARGIN_MS` MUST NOT exceed `requests` (p-queue's strict
  *   sliding window; its default fixed window lets 2x the cap through at a window edge).
+ * - A running job's slot comes back only when its `run` returns, even when its search ends
+ *   meanwhile: the site counts the request until it is torn down (see site-requester.ts).
  * - Demand is asked for only when a slot frees; nothing polls. Slots freed in one turn of the
  *   event loop are asked for together at the end of that turn (one `setImmediate`): answers that
  *   come back at once (cache, coalescing, an instant site) would otherwise chain job after job in
@@ -163,18 +165,37 @@ export class SiteConsumer implements SiteRateFeedback {
           `${this.siteId} received more jobs than it asked for (${this.held} held, ${this.lent} lent, concurrency ${this.options.limits.concurrency})`,
         );
       }
+      // p-queue races a running task against the signal it was given and frees the slot the
+      // moment it aborts, while the request is still being torn down (and counted by the site):
+      // measured, a deadline let the next job in at once and put 3 requests on a site of 2. So
+      // the queue gets a signal that aborts only while the job still waits; once it runs, its
+      // slot comes back when `run` returns.
+      const whileWaiting = new AbortController();
+      let started = false;
+      const onEnded = () => {
+        if (!started) whileWaiting.abort(job.abort.signal.reason);
+      };
+      job.abort.signal.addEventListener('abort', onEnded, { once: true });
+      if (job.abort.signal.aborted) onEnded();
       this.queue
-        .add(() => this.options.run(job), { signal: job.abort.signal })
+        .add(
+          () => {
+            started = true;
+            return this.options.run(job);
+          },
+          { signal: whileWaiting.signal },
+        )
         .catch((error: unknown) => {
-          // p-queue rejects with the abort's reason when the search ended (cancel, deadline)
-          // before the job started: the pipeline has recorded the end, only the slot comes back.
-          if (job.abort.signal.aborted && error === job.abort.signal.reason) {
+          // The search ended (cancel, deadline) before the job started: the pipeline has
+          // recorded the end, only the slot comes back.
+          if (whileWaiting.signal.aborted && error === whileWaiting.signal.reason) {
             this.logger.trace({ searchId: job.searchId }, 'job dropped from the queue: its search ended');
             return;
           }
           this.logger.error({ err: error, searchId: job.searchId }, 'a job run rejected; its slot is given back');
         })
         .finally(() => {
+          job.abort.signal.removeEventListener('abort', onEnded);
           this.held--;
           this.slotFreed();
         });
