@@ -200,7 +200,7 @@ export class SiteRequester {
       if (requested) this.answered(request, reply.answer);
       return reply;
     } catch (error) {
-      if (requested) this.failed(request, error);
+      if (requested) this.failed(error);
       throw error;
     }
   }
@@ -312,7 +312,7 @@ export class SiteRequester {
 
   private answered(request: SiteRequest, answer: SiteAnswer): void {
     const { limits, cacheTtlMs } = this.connector.definition;
-    this.stats.finished(this.now(), this.now() - request.startedAt);
+    this.stats.finished(this.now());
     this.feedback.succeeded();
     // A reset within the site's own window is what the send window keeps anyway (and the
     // header's whole seconds would over-wait it); a longer one is a quota nobody configured,
@@ -324,11 +324,11 @@ export class SiteRequester {
     this.cache.set(request.answerKey, answer, cacheTtlMs);
   }
 
-  private failed(request: SiteRequest, error: unknown): void {
+  private failed(error: unknown): void {
     // Neither is an answer of the site: no request left, or the query was not one it takes.
     if (error instanceof CircuitOpenError || error instanceof QueryNotSupportedError) return;
     // Push-back was told by the request that met it (see `fly`).
-    this.stats.finished(this.now(), this.now() - request.startedAt, describeFailure(error));
+    this.stats.finished(this.now(), describeFailure(error));
   }
 
   /** Stops the circuit's timers. */

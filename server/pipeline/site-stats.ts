@@ -1,17 +1,16 @@
 /**
- * Rolling figures of one site's attempts, for the operations view: request rate, latency
- * percentiles, error rate and the last error. Bounded memory: a ring of the last attempts and
- * the starts of the last rate window.
+ * Rolling figures of one site's attempts, for the operations view: request rate, error rate and
+ * the last error (latency percentiles are the latency model's, `latency-model.ts`). Bounded
+ * memory: a ring of the last attempts' outcomes and the starts of the last rate window.
  */
 
-/** Attempts kept for percentiles and the error rate. */
+/** Attempts kept for the error rate. */
 export const STATS_SAMPLE = 200;
 /** Window over which the request rate is measured. */
 export const RATE_WINDOW_MS = 10_000;
 
 /** Rolling attempt statistics of one site. */
 export class SiteStats {
-  private readonly latencies: number[] = [];
   private readonly failures: boolean[] = [];
   private readonly starts: number[] = [];
   private next = 0;
@@ -24,10 +23,9 @@ export class SiteStats {
     this.prune(at);
   }
 
-  /** Records an attempt's end: its latency and, when it failed, why. */
-  finished(at: number, latencyMs: number, error?: string): void {
+  /** Records an attempt's end and, when it failed, why. */
+  finished(at: number, error?: string): void {
     this.attempts++;
-    this.latencies[this.next] = latencyMs;
     this.failures[this.next] = error !== undefined;
     this.next = (this.next + 1) % STATS_SAMPLE;
     if (error !== undefined) this.lastError = { at, message: error };
@@ -41,13 +39,6 @@ export class SiteStats {
   requestsPerSec(now: number): number {
     this.prune(now);
     return this.starts.length / (RATE_WINDOW_MS / 1000);
-  }
-
-  /** The p-th percentile (0–100) of recent attempt latencies, or undefined before any attempt. */
-  latencyPercentile(p: number): number | undefined {
-    if (this.latencies.length === 0) return undefined;
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
   }
 
   /** Share of recent attempts that failed, 0–1. */
