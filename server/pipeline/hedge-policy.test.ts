@@ -52,10 +52,10 @@ describe('HedgePolicy: when to hedge', () => {
     expect(closed.decide(5_000)).toEqual({ hedge: false, reason: 'not hedged' });
   });
 
-  it('spends a budget earned by requests: at most 10% extra, plus a small burst', () => {
+  it('spends a budget earned by requests: at most 10% extra, plus a bank', () => {
     const { hedging } = policy();
     // 20 requests/s: 10% of the 200 allowed in 10 s.
-    expect(hedging.burst).toBe(20);
+    expect(hedging.bank).toBe(20);
     expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
     send(hedging, 10);
     expect(hedging.decide(5_000)).toEqual({ hedge: true });
@@ -70,7 +70,7 @@ describe('HedgePolicy: when to hedge', () => {
     expect(hedging.decide(5_000)).toEqual({ hedge: false, reason: 'budget spent' });
 
     expect(hedging.declined).toEqual({ 'budget spent': 3 });
-    // However many hedges are asked for, 1,000 requests buy at most 100 + the burst.
+    // However many hedges are asked for, 1,000 requests buy at most 100 + the bank.
     let sent = 0;
     for (let i = 0; i < 1_000; i++) {
       hedging.requestSent();
@@ -79,14 +79,14 @@ describe('HedgePolicy: when to hedge', () => {
         sent++;
       }
     }
-    expect(sent).toBeLessThanOrEqual(1_000 * HEDGE_BUDGET + hedging.burst);
+    expect(sent).toBeLessThanOrEqual(1_000 * HEDGE_BUDGET + hedging.bank);
     expect(sent).toBeGreaterThanOrEqual(1_000 * HEDGE_BUDGET - 1);
     expect(hedging.hedgeShare).toBeCloseTo(hedging.hedges / (hedging.requests + hedging.hedges), 6);
   });
 
   it('keeps at least two hedges in hand for a site with a small quota', () => {
     const { hedging } = policy({ limits: { concurrency: 2, requests: 5, perMs: 60_000 } });
-    expect(hedging.burst).toBe(2);
+    expect(hedging.bank).toBe(2);
     send(hedging, 100);
     hedging.hedged();
     hedging.hedged();

@@ -4,7 +4,8 @@
  *
  *   request sent ──(hedge delay: max(p95, 2 × p50))──▶ still no answer? ──decide──▶ hedge / no
  *        │                                                        budget · push-back · time left
- *        └──(attempt timeout: max(2 × p99, 1 s), ≤ timeoutMs, leaving a retry its p95, ≤ time left)──▶ SiteTimeoutError
+ *        └──(attempt timeout: max(2 × p99, 1 s), ≤ timeoutMs, leaving a retry its p95,
+ *            ≤ time left)──▶ SiteTimeoutError
  *
  * A search waits for its slowest site, and one request in forty that hangs decides what the user
  * waits for (the tail at scale). The answer known from large systems: when a request has run past
@@ -15,17 +16,17 @@
  * Example: a directory answers in 500 ms at the median, 1.9 s at p95 and 3.2 s at p99, and allows
  * 20 requests a second. Its attempts get min(4 s, max(2 × 3.2 s, 1 s)) = 4 s (its definition's
  * timeoutMs caps the model); a first attempt of a 5 s search that may be retried gets 2.9 s, so
- * that a retry after a hang still has 1.9 s + 200 ms of backoff to answer. A request still unanswered after 1.9 s gets a hedge if the budget
- * holds one (each request sent earns 0.1 of a hedge, at most 20 kept: 10% of
- * the 200 requests it allows in 10 s), the site has not
- * pushed back in the last 30 s, and at least the site's median (500 ms) is left before the
- * deadline. The first answer is kept; the other request is aborted.
+ * that a retry after a hang still has 1.9 s + 200 ms of backoff to answer. A request still
+ * unanswered after 1.9 s gets a hedge if the budget holds one (each request sent earns 0.1 of a
+ * hedge, at most 20 kept: 10% of the 200 requests it allows in 10 s), the site has not pushed
+ * back in the last 30 s, and at least the site's median (500 ms) is left before the deadline.
+ * The first answer is kept; the other request is aborted.
  *
  * Invariants:
  * - A site whose definition says `hedge: false` (or with hedging off) is never hedged.
  * - Nothing is hedged before the latency model is ready; until then attempts get `timeoutMs`.
- * - Hedges MUST NOT exceed HEDGE_BUDGET of the requests sent plus the burst: each request sent
- *   earns HEDGE_BUDGET of a hedge, each hedge spends one, and at most `burst` are kept in hand.
+ * - Hedges MUST NOT exceed HEDGE_BUDGET of the requests sent plus the bank: each request sent
+ *   earns HEDGE_BUDGET of a hedge, each hedge spends one, and at most `bank` are kept in hand.
  * - No hedge within PUSH_BACK_QUIET_MS of the site's last push-back (429, 503 + Retry-After, a
  *   spent window): a site that asks for less gets no extra requests.
  * - An attempt's timeout never exceeds the definition's `timeoutMs` nor the time left; a timeout
@@ -92,8 +93,8 @@ export class HedgePolicy {
   private readonly timeoutMs: number;
   private readonly now: () => number;
   /** Most hedges kept in hand: max(2, HEDGE_BUDGET of the requests allowed in HEDGE_BANK_MS). */
-  readonly burst: number;
-  /** Requests sent and not yet spent on a hedge, at most `burst × REQUESTS_PER_HEDGE`. */
+  readonly bank: number;
+  /** Requests sent and not yet spent on a hedge, at most `bank × REQUESTS_PER_HEDGE`. */
   private credit = 0;
   private lastPushBackAt = -Infinity;
   /** Requests sent that were not hedges, hedges sent, and hedges that answered first. */
@@ -109,7 +110,7 @@ export class HedgePolicy {
     this.timeoutMs = options.timeoutMs;
     this.now = options.now ?? Date.now;
     const allowed = (options.limits.requests * HEDGE_BANK_MS) / options.limits.perMs;
-    this.burst = Math.max(2, Math.floor(HEDGE_BUDGET * allowed));
+    this.bank = Math.max(2, Math.floor(HEDGE_BUDGET * allowed));
   }
 
   /** Whether this site is ever hedged. */
@@ -147,7 +148,7 @@ export class HedgePolicy {
   /** A request (not a hedge) was sent: it earns HEDGE_BUDGET of a hedge. */
   requestSent(): void {
     this.requests++;
-    this.credit = Math.min(this.burst * REQUESTS_PER_HEDGE, this.credit + 1);
+    this.credit = Math.min(this.bank * REQUESTS_PER_HEDGE, this.credit + 1);
   }
 
   /** The site pushed back: no hedges for PUSH_BACK_QUIET_MS. */

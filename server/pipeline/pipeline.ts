@@ -16,8 +16,8 @@
  * from one site at 1.2 s is retried after a backoff (`site:retrying`) if the retry can start
  * before the deadline. At the deadline (5 s interactive) every job still open fails with reason
  * `deadline`. The deadline's timer is set DEADLINE_LEAD_MS early: a timer fires a few ms late
- * (measured: searches ended 5,002–5,005 ms after they began), and a deadline is a promise to
- * the user, so the search gives up those ms rather than overrun.
+ * (searches with a 5,000 ms deadline were reported ending 5,002–5,005 ms after they began), and
+ * a deadline is a promise to the user, so the search gives up those ms rather than overrun.
  *
  * Invariants:
  * - Work moves only on events (a submit, a demand, an answer, a backoff's end): nothing polls.

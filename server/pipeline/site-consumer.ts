@@ -166,9 +166,9 @@ export class SiteConsumer implements SiteRateFeedback {
         );
       }
       // p-queue races a running task against the signal it was given and frees the slot the
-      // moment it aborts, while the request is still being torn down (and counted by the site):
-      // measured, a deadline let the next job in at once and put 3 requests on a site of 2. So
-      // the queue gets a signal that aborts only while the job still waits; once it runs, its
+      // moment it aborts, while the request is still being torn down (and counted by the site).
+      // In `npm run bench:tail` sites of concurrency 2 saw 3 requests in flight, hedging on or
+      // off, until this changed. So the queue gets a signal that aborts only while the job still waits; once it runs, its
       // slot comes back when `run` returns.
       const whileWaiting = new AbortController();
       let started = false;

@@ -12,6 +12,7 @@ import type { SiteRequester } from './site-requester';
 export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequester, now: number): SiteLiveStats {
   const { definition } = requester.connector;
   const { stats } = requester;
+  const hedgeDelayMs = requester.hedging.hedgeDelayMs();
   return {
     siteId: definition.id,
     ...scheduled,
@@ -21,7 +22,7 @@ export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequ
     latencyP95Ms: requester.latency.quantile(0.95),
     latencyP99Ms: requester.latency.quantile(0.99),
     attemptTimeoutMs: requester.hedging.attemptTimeout(Number.POSITIVE_INFINITY).timeoutMs,
-    ...optional('hedgeDelayMs', requester.hedging.hedgeDelayMs()),
+    ...(hedgeDelayMs === undefined ? {} : { hedgeDelayMs }),
     hedges: requester.hedging.hedges,
     hedgeWins: requester.hedging.wins,
     hedgeShare: requester.hedging.hedgeShare,
@@ -31,10 +32,6 @@ export function siteLiveStats(scheduled: SchedulerSiteStats, requester: SiteRequ
     circuit: requester.circuitState(),
     ...(stats.lastError ? { lastError: stats.lastError } : {}),
   };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 /**
