@@ -14,6 +14,9 @@
  *    counted (0), and per site the hedges as a share of its requests.
  *
  * Both also report how late a search ended past its deadline: max(search:completed − deadlineAt).
+ * The sandbox part also lists, for each search over its p95 target, the job it waited for last
+ * (how long that job queued, ran, retried or hedged: its timeline) and, with hedging on, the slow
+ * requests that got no hedge by reason (no free slot, budget spent …).
  *
  * How: rounds alternate off, on, off, on … (BENCH_TAIL_ROUNDS of each), each on a fresh pipeline
  * (`new Pipeline({hedging})`) that first searches BENCH_TAIL_WARMUP searches not counted, so that

@@ -31,7 +31,7 @@ import { freePort, startReadyChild, stopChild } from '../../scripts/support/chil
 import { round } from '../../scripts/support/figures';
 import { queriesFrom } from '../../scripts/load/workload';
 import { limitViolations } from './limit-violations';
-import { ratio, searchFigures, verdict, type SearchFigures } from './search-figures';
+import { lastJobs, lastJobShapes, ratio, searchFigures, verdict, type LastJob, type SearchFigures } from './search-figures';
 import { ROUNDS, SANDBOX_PACE_MS, SANDBOX_SEARCHES, SEED, TARGETS, WARMUP_SEARCHES } from './settings';
 import { startTailApp } from './tail-app';
 
@@ -54,6 +54,8 @@ export interface SandboxSiteRound {
   readonly latencyP95Ms?: number;
   readonly attemptTimeoutMs?: number;
   readonly hedgeDelayMs?: number;
+  /** Requests past the hedge delay that got no hedge, by reason (the site's stats). */
+  readonly hedgesDeclined?: Readonly<Record<string, number>>;
 }
 
 /** One round: hedging off or on, a fresh pipeline. */
@@ -81,6 +83,8 @@ export interface SandboxMode {
   readonly violations: number;
   readonly sitesOverTheirLimit: readonly string[];
   readonly refused: number;
+  /** Searches over the p95 target: the job each one waited for last. */
+  readonly overP95Target: readonly LastJob[];
 }
 
 /** Everything the scenario measured. */
@@ -173,6 +177,7 @@ async function sandboxRound(sandbox: RunningSandbox, queries: readonly BusinessQ
       latencyP95Ms: model?.latencyP95Ms,
       attemptTimeoutMs: model?.attemptTimeoutMs,
       hedgeDelayMs: model?.hedgeDelayMs,
+      hedgesDeclined: model?.hedgesDeclined,
     };
   }
   return { counted, figures: { hedging, pair, figures, sites: perSite } satisfies SandboxRound };
@@ -200,6 +205,7 @@ function poolSandbox(rounds: readonly SandboxRound[], snapshots: readonly Search
     violations: siteRounds.reduce((n, [, site]) => n + site.violations, 0),
     sitesOverTheirLimit: [...new Set(siteRounds.filter(([, site]) => site.exceeded).map(([id]) => id))],
     refused: siteRounds.reduce((n, [, site]) => n + site.refused, 0),
+    overP95Target: lastJobs(snapshots, TARGETS.sandbox.p95Ms),
   };
 }
 
@@ -278,6 +284,16 @@ export function printSandbox(results: SandboxResults): void {
     }
   }
   console.log('Failed jobs by reason:', JSON.stringify({ off: off.failed, on: on.failed }));
+  const declined: Record<string, number> = {};
+  for (const r of results.rounds.filter((round) => round.hedging)) {
+    for (const site of Object.values(r.sites)) {
+      for (const [reason, n] of Object.entries(site.hedgesDeclined ?? {})) declined[reason] = (declined[reason] ?? 0) + n;
+    }
+  }
+  console.log('Slow requests not hedged (hedging on, whole rounds), by reason:', JSON.stringify(declined));
+  console.log(`Searches over ${t.p95Ms} ms, and the job each waited for last (queued: search created → first start; ran: first start → end; times in the timeline from the search's creation):`);
+  console.table([...off.overP95Target.map((job) => ({ mode: 'off', ...job })), ...on.overP95Target.map((job) => ({ mode: 'on', ...job }))]);
+  console.table({ off: lastJobShapes(off.overP95Target), on: lastJobShapes(on.overP95Target) });
   if (on.hedges === 0) console.log('note: no `site:hedged` event in any hedging-on round: the columns compare the same behaviour twice.');
   console.log('Per round:');
   console.table(

@@ -132,3 +132,90 @@ export function ratio(on: number | undefined, off: number | undefined): number |
 
 /** `met` or `MISSED`, as the other benches print a target. */
 export const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+
+/** The job that ended a slow search last, and where its time went. */
+export interface LastJob {
+  readonly siteId: string;
+  /**
+   * Search created → the job's first `site:started`: the wait for a slot of its site (the pipeline
+   * records `site:scheduled` only when the slot is free) and for its send window. The whole time
+   * when it never started.
+   */
+  readonly queuedMs: number;
+  /** First `site:started` → its end (0 when it never started). */
+  readonly ranMs: number;
+  readonly attempts: number;
+  readonly hedged: boolean;
+  /** `done`, or the failure's reason. */
+  readonly end: string;
+  /** Its events, ms after the search was created: `start#1 0 · retry 2839 (timeout after 2839 ms) · start#2 3050 · done 4343`. */
+  readonly timeline: string;
+}
+
+/**
+ * For each search slower than `ms`, the job that ended last (the one the user waited for): did it
+ * wait for its site's slot, or was its request slow, or was it retried? Says what a faster tail
+ * needs — a hedge only helps a request that runs long, not a job that waits for a slot.
+ */
+export function lastJobs(snapshots: readonly SearchSnapshot[], ms: number): LastJob[] {
+  const jobs: LastJob[] = [];
+  for (const snapshot of snapshots) {
+    if (endOf(snapshot) - snapshot.search.createdAt <= ms) continue;
+    const bySite = new Map<string, typeof snapshot.events>();
+    for (const event of snapshot.events) {
+      if (!event.siteId) continue;
+      bySite.set(event.siteId, [...(bySite.get(event.siteId) ?? []), event]);
+    }
+    let last: LastJob | undefined;
+    let lastAt = Number.NEGATIVE_INFINITY;
+    for (const [siteId, events] of bySite) {
+      const ending = events.findLast((event) => event.type === 'site:done' || event.type === 'site:failed' || event.type === 'site:skipped' || event.type === 'site:cancelled');
+      if (!ending || ending.at < lastAt) continue;
+      const started = events.find((event) => event.type === 'site:started')?.at;
+      lastAt = ending.at;
+      last = {
+        siteId,
+        queuedMs: (started ?? ending.at) - snapshot.search.createdAt,
+        ranMs: started === undefined ? 0 : ending.at - started,
+        attempts: events.filter((event) => event.type === 'site:started').length,
+        hedged: events.some((event) => event.type === 'site:hedged'),
+        end: ending.type === 'site:failed' ? ending.data.reason : ending.type.slice('site:'.length),
+        timeline: events.map((event) => describeStep(event, snapshot.search.createdAt)).join(' · '),
+      };
+    }
+    if (last) jobs.push(last);
+  }
+  return jobs;
+}
+
+/** One event of a job's timeline, for `LastJob.timeline`. */
+function describeStep(event: SearchSnapshot['events'][number], createdAt: number): string {
+  const at = Math.round(event.at - createdAt);
+  const name = event.type.slice('site:'.length);
+  switch (event.type) {
+    case 'site:started':
+      return `start#${event.data.attempt} ${at}`;
+    case 'site:retrying':
+    case 'site:rate_limited':
+    case 'site:failed':
+      return `${name} ${at} (${event.data.reason})`;
+    case 'site:hedged':
+      return `hedged ${at} (after ${Math.round(event.data.delayMs)})`;
+    default:
+      return `${name} ${at}`;
+  }
+}
+
+/** What the last jobs of slow searches had in common, counted: the shape of the tail. */
+export function lastJobShapes(jobs: readonly LastJob[]): Record<string, number> {
+  const count = (test: (job: LastJob) => boolean) => jobs.filter(test).length;
+  return {
+    searches: jobs.length,
+    'first attempt timed out': count((job) => /^start#1 \d+ · (hedged \d+ \([^)]*\) · )?retrying \d+ \(timeout/.test(job.timeline.replace(/^scheduled \d+ · /, ''))),
+    'retried after a fault': count((job) => /retrying \d+ \((?!timeout)/.test(job.timeline)),
+    hedged: count((job) => job.hedged),
+    'queued over 500 ms': count((job) => job.queuedMs > 500),
+    'ended done': count((job) => job.end === 'done'),
+    'ended at the deadline': count((job) => job.end === 'deadline'),
+  };
+}
