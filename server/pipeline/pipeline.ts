@@ -68,7 +68,7 @@ export interface PipelineOptions {
   /** The scheduler to run on. Default: one process (`LocalScheduler`). */
   readonly scheduler?: SchedulerFactory;
   /**
-   * Whether a request slower than its site's usual p95 may get a hedge (within the site's limits,
+   * Whether a request slower than its site's usual p90 may get a hedge (within the site's limits,
    * for sites whose definition allows it). Default true; `HEDGING=off` turns it off.
    */
   readonly hedging?: boolean;

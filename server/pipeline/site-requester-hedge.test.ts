@@ -15,7 +15,7 @@ const answer = (name: string): SiteAnswer => ({ listings: [{ name }] });
 const LIMITS: SiteLimits = { concurrency: 4, requests: 20, perMs: 1000 };
 
 /** A requester whose model has learned "100 ms" and whose budget holds a hedge. */
-function harness(script: readonly ScriptedReply[], options: { limits?: SiteLimits; lend?: boolean; hedge?: boolean } = {}) {
+function harness(script: readonly ScriptedReply[], options: { limits?: SiteLimits; lend?: boolean; hedge?: boolean; learned?: readonly number[] } = {}) {
   const connector = new ScriptedConnector('slow.test', script, { limits: options.limits ?? LIMITS, timeoutMs: 4_000 });
   if (options.hedge === false) Object.assign(connector.definition, { hedge: false });
   const slots = { lent: 0, released: 0 };
@@ -26,7 +26,7 @@ function harness(script: readonly ScriptedReply[], options: { limits?: SiteLimit
   };
   const feedback: SiteRateFeedback = { pushBack: vi.fn(), windowExhausted: vi.fn(), succeeded: vi.fn(), pausedUntil: 0 };
   const requester = new SiteRequester({ connector, cache: new AnswerCache(), feedback, spareSlot });
-  for (let i = 0; i < 50; i++) requester.latency.observe(100);
+  for (const ms of options.learned ?? Array<number>(50).fill(100)) requester.latency.observe(ms);
   for (let i = 0; i < 20; i++) requester.hedging.requestSent();
   const hedgedAfter: number[] = [];
   let n = 0;
@@ -96,6 +96,50 @@ describe('SiteRequester hedging (fake clock)', () => {
     expect(h.slots).toEqual({ lent: 1, released: 1 });
   });
 
+  it("lets a loser younger than the site's p99 finish, holding its slot until it answers", async () => {
+    // Learned 10, 20 … 1,000 ms: hedge delay max(p90 ≈ 900, 2 × p50 ≈ 1,000) ≈ 1 s, p99 ≈ 990 ms.
+    const learned = Array.from({ length: 100 }, (_, i) => (i + 1) * 10);
+    const h = harness(
+      [
+        { afterMs: 1_300, answer: answer('first') },
+        { afterMs: 400, answer: answer('hedge') },
+      ],
+      { learned },
+    );
+    const delay = h.requester.hedging.hedgeDelayMs()!;
+    const outcome = await settle(h.requester.request(h.request()), 1_310);
+    expect(outcome.value?.answer).toEqual(answer('first'));
+    expect(h.connector.requests).toHaveLength(2);
+    // The hedge has run 1,300 − delay ≈ 300 ms, far short of the p99: the site may still be
+    // working on it, so it runs on in its lent slot.
+    expect(h.connector.requests[1]!.signal.aborted).toBe(false);
+    expect(h.slots).toEqual({ lent: 1, released: 0 });
+    await vi.advanceTimersByTimeAsync(delay + 400 - 1_310 + 1);
+    expect(h.connector.requests[1]!.signal.aborted).toBe(false);
+    expect(h.slots).toEqual({ lent: 1, released: 1 });
+  });
+
+  it("aborts a loser that reaches the site's p99 from its send, then gives its slot back", async () => {
+    const learned = Array.from({ length: 100 }, (_, i) => (i + 1) * 10);
+    const h = harness(
+      [
+        { afterMs: 1_300, answer: answer('first') },
+        { afterMs: 60_000, answer: answer('hedge') },
+      ],
+      { learned },
+    );
+    const delay = h.requester.hedging.hedgeDelayMs()!;
+    const p99 = h.requester.latency.quantile(0.99)!;
+    await settle(h.requester.request(h.request()), 1_310);
+    await vi.advanceTimersByTimeAsync(delay + p99 - 1_310 - 10);
+    expect(h.connector.requests[1]!.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(h.connector.requests[1]!.signal.reason).toBeInstanceOf(RequestSupersededError);
+    expect(h.slots).toEqual({ lent: 1, released: 0 });
+    await vi.advanceTimersByTimeAsync(ABORT_MARGIN_MS);
+    expect(h.slots).toEqual({ lent: 1, released: 1 });
+  });
+
   it('keeps the first request when it answers before its hedge, and aborts the hedge', async () => {
     const h = harness([
       { afterMs: 300, answer: answer('first') },
@@ -152,6 +196,20 @@ describe('SiteRequester hedging (fake clock)', () => {
     const outcome = await settle(h.requester.request(h.request()), 1_000);
     expect(outcome.error).toBeInstanceOf(TransientSiteError);
     expect((outcome.error as Error).message).toMatch(/502/);
+    expect(h.slots).toEqual({ lent: 1, released: 1 });
+  });
+
+  it("lets the hedge outlive the first request's timeout: it is the attempt's second chance", async () => {
+    const h = harness([
+      { afterMs: 60_000, answer: answer('first') },
+      { afterMs: 1_000, answer: answer('hedge') },
+    ]);
+    const delay = h.requester.hedging.hedgeDelayMs()!;
+    // The first request times out at 1 s; the hedge, sent at `delay`, answers 1 s after that.
+    const outcome = await settle(h.requester.request(h.request({ timeoutMs: 1_000 })), delay + 1_000);
+    expect(outcome.value?.answer).toEqual(answer('hedge'));
+    expect(h.connector.requests[1]!.timeoutMs).toBe(1_000);
+    await vi.advanceTimersByTimeAsync(ABORT_MARGIN_MS);
     expect(h.slots).toEqual({ lent: 1, released: 1 });
   });
 

@@ -14,12 +14,13 @@
  * request (`coalesced`) and count nothing; a fourth search a minute later is answered from the
  * cache. Had yelp answered 429, only the first would have told the limiter to back off.
  *
- * Example (hedge): a directory's model says p50 480 ms, p95 1.9 s. A request is still out after
- * 1.9 s; the hedge policy allows a copy (budget, no recent push-back, time left), the scheduler
- * lends a free slot and the send window has room now, so the copy goes out and the job records
- * `site:hedged`. The copy answers 450 ms later: its answer is kept and the first request is
- * aborted (`RequestSupersededError`, not a fault of the site). Without a free slot or room, no
- * copy is sent and the first request runs on: a hedge never waits and never delays a job.
+ * Example (hedge): a directory's model says p50 480 ms, p90 1.4 s, p99 3.2 s. A request is still
+ * out after 1.4 s; the hedge policy allows a copy (budget, no recent push-back, time left), the
+ * scheduler lends a free slot and the send window has room now, so the copy goes out and the job
+ * records `site:hedged`. The copy answers 450 ms later: its answer is kept, and the first request
+ * runs on in the lent slot until it answers or reaches 3.2 s, when it is aborted
+ * (`RequestSupersededError`, not a fault of the site). Without a free slot or room, no copy is
+ * sent and the first request runs on: a hedge never waits and never delays a job.
  *
  * Invariants:
  * - Only the job that makes a request speaks for the site: a job riding on an identical request
@@ -28,17 +29,19 @@
  * - A request leaves only through the send gate, which counts sends (what the site counts), not
  *   starts; every place taken is settled when the attempt ends. A hedge too, and only when the
  *   gate has room at once and the scheduler lends a slot, so the site's limits hold with hedges.
- * - At most one hedge per attempt; the loser of a pair is aborted as soon as the winner answers.
+ * - At most one hedge per attempt; it may outlive the first request's timeout. The loser of a pair
+ *   runs on until it answers or reaches the site's p99, and only then is aborted (`letFinish`):
+ *   a server may keep counting a request whose client left until it would have answered.
  * - A request we abort (loser, timeout, cancel, deadline) still counts at the site until our
  *   close reaches it: measured on loopback, a request sent right after an abort found the site
  *   still counting the aborted one in 16 of 30 tries. So an aborted request settles only
  *   ABORT_MARGIN_MS after the abort, and a pair gives back its lent slot only when both of its
  *   requests have settled: the slots held never undercount what the site counts.
  * - Each request of a pair speaks for itself: a 429 on either pushes back; the latency model
- *   learns from answers only. A request that lost is not a sample: "at least this long" from a
- *   hung request would raise the p95 to the hedge delay plus a copy's latency, and the next
- *   delay from there, until hedges stop. Without them the model sees less of the slow tail, so
- *   hedges come a little early; the budget and the 2 × p50 floor bound that.
+ *   learns from answers only, a loser's too when it answers. An aborted request is not a sample:
+ *   "at least this long" from a hung request would raise the p90 to the hedge delay plus a copy's
+ *   latency, and the next delay from there, until hedges stop. Without them the model sees less
+ *   of the slow tail, so hedges come a little early; the budget and the 2 × p50 floor bound that.
  * - A site error leaves as the connector threw it (named, see `server/errors.ts`); an open
  *   circuit as `CircuitOpenError`. Decisions about retries are the caller's (`attempt.ts`).
  */
@@ -116,6 +119,8 @@ interface Flight {
   readonly answer: Promise<SiteAnswer>;
   /** When it passed the send gate (ms since epoch); undefined when it ended before. */
   readonly sent: Promise<number | undefined>;
+  /** The same, once known. */
+  readonly sentAt: () => number | undefined;
   abort(reason: unknown): void;
 }
 
@@ -213,32 +218,43 @@ export class SiteRequester {
     if (hedgeDelayMs === undefined) return first.answer;
     const sentAt = await first.sent;
     if (sentAt === undefined || !(await stillOutAfter(first.answer, sentAt + hedgeDelayMs - this.now()))) return first.answer;
-    const hedge = this.hedge(request, first, this.now() - sentAt);
-    return hedge ? this.firstAnswer(first, hedge) : first.answer;
+    return this.hedge(request, first, sentAt);
   }
 
-  /** Sends a hedge of a request that has been out `elapsedMs`, if one may go now. */
-  private hedge(request: SiteRequest, first: Flight, elapsedMs: number): Flight | undefined {
+  /**
+   * A request sent at `sentAt` has run past the hedge delay: a hedge beside it, if one may go now.
+   * The hedge gets the attempt's allowance again, to the deadline at most, and outlives the first
+   * request's timeout: it is that attempt's second chance, already on its way. (Cut at the first
+   * one's timeout instead, a hedge sent at 2.3 s of a 2.6 s attempt had 0.3 s to answer, and its
+   * job then failed at the deadline in the sandbox.)
+   *
+   * There is no hedge without a lent slot — not even by aborting the slow request and sending it
+   * again in its own slot. A server that does not notice our close counts the aborted request
+   * until it would have answered (the real-HTTP test site in `pipeline-hedging.test.ts` does), and
+   * such a re-send goes exactly when every slot is busy: tried, it put that site one over its
+   * concurrency at once.
+   */
+  private hedge(request: SiteRequest, first: Flight, sentAt: number): Promise<SiteAnswer> {
     const now = this.now();
-    if (!this.hedging.decide(request.deadlineAt - now).hedge) return undefined;
-    if (this.circuitState() !== 'closed') return this.declined('circuit not closed');
-    if (!this.sendGate.hasRoomNow?.()) return this.declined('no room in the send window');
+    if (!this.hedging.decide(request.deadlineAt - now).hedge) return first.answer;
+    if (this.circuitState() !== 'closed') return this.declined('circuit not closed', first);
+    if (!this.sendGate.hasRoomNow?.()) return this.declined('no room in the send window', first);
     const slot = this.spareSlot?.();
-    if (!slot) return this.declined('no free slot');
+    if (!slot) return this.declined('no free slot', first);
     this.hedging.hedged();
-    request.onHedged?.(elapsedMs);
+    request.onHedged?.(now - sentAt);
     const flight = this.fly(request, Math.max(1, Math.min(request.timeoutMs, request.deadlineAt - now)), true);
     // Given back when both requests are gone from the site, whichever holds which slot.
     void Promise.allSettled([first.answer, flight.answer]).then(() => slot.release());
-    return flight;
+    return this.firstAnswer(first, flight);
   }
 
-  private declined(reason: string): undefined {
+  private declined(reason: string, first: Flight): Promise<SiteAnswer> {
     this.hedging.decline(reason);
-    return undefined;
+    return first.answer;
   }
 
-  /** The first answer of a pair; the other request is aborted. Both failed: the first request's error. */
+  /** The first answer of a pair; the other request is let finish (`letFinish`). Both failed: the first request's error. */
   private firstAnswer(first: Flight, hedge: Flight): Promise<SiteAnswer> {
     return new Promise((resolve, reject) => {
       let settled = 0;
@@ -246,7 +262,7 @@ export class SiteRequester {
       const win = (answer: SiteAnswer, loser: Flight, hedgeWon: boolean) => {
         if (settled === -1) return;
         settled = -1;
-        loser.abort(new RequestSupersededError());
+        this.letFinish(loser);
         if (hedgeWon) this.hedging.hedgeWon();
         resolve(answer);
       };
@@ -267,6 +283,28 @@ export class SiteRequester {
     });
   }
 
+  /**
+   * The loser of a pair runs on until it answers or reaches the site's p99 from its send, and is
+   * aborted only then (its answer, if any, is a sample of the model and is otherwise dropped). A
+   * server that does not notice our close keeps counting the request until it would have answered
+   * — the real-HTTP test site in `pipeline-hedging.test.ts` does — so aborting the loser at once
+   * freed its slot while the site still counted it: with hedges at the p90 that put the site one
+   * over its concurrency in two runs of three. Past its p99 a request is most likely one the
+   * server dropped (a hang), and holding a slot for it only costs other jobs.
+   */
+  private letFinish(loser: Flight): void {
+    const sentAt = loser.sentAt();
+    const p99 = this.latency.quantile(0.99);
+    const waitMs = sentAt === undefined || p99 === undefined ? 0 : sentAt + p99 - this.now();
+    if (waitMs <= 0) {
+      loser.abort(new RequestSupersededError());
+      return;
+    }
+    const timer = setTimeout(() => loser.abort(new RequestSupersededError()), waitMs);
+    const done = () => clearTimeout(timer);
+    loser.answer.then(done, done);
+  }
+
   /** One request: through the send gate and the circuit to the connector, with its own abort. */
   private fly(request: SiteRequest, timeoutMs: number, isHedge: boolean): Flight {
     const controller = new AbortController();
@@ -275,8 +313,8 @@ export class SiteRequester {
     else request.signal.addEventListener('abort', forward, { once: true });
     let passedGate!: (at: number | undefined) => void;
     const sent = new Promise<number | undefined>((resolve) => (passedGate = resolve));
+    let sentAt: number | undefined;
     const answer = (async () => {
-      let sentAt: number | undefined;
       try {
         const permit = await this.sendGate.acquire(controller.signal);
         sentAt = this.now();
@@ -307,7 +345,7 @@ export class SiteRequester {
         request.signal.removeEventListener('abort', forward);
       }
     })();
-    return { answer, sent, abort: (reason) => controller.abort(reason) };
+    return { answer, sent, sentAt: () => sentAt, abort: (reason) => controller.abort(reason) };
   }
 
   private answered(request: SiteRequest, answer: SiteAnswer): void {

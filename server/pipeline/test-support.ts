@@ -23,7 +23,7 @@ export interface ScriptedReply {
 export class ScriptedConnector implements SiteConnector {
   readonly definition: SiteDefinition;
   /** Each request: when it was sent (fake clock) and for which query. */
-  readonly requests: { readonly at: number; readonly query: BusinessQuery; readonly signal: AbortSignal }[] = [];
+  readonly requests: { readonly at: number; readonly query: BusinessQuery; readonly signal: AbortSignal; readonly timeoutMs: number }[] = [];
 
   constructor(
     id: string,
@@ -45,7 +45,7 @@ export class ScriptedConnector implements SiteConnector {
 
   search(query: BusinessQuery, options: SearchAttemptOptions): Promise<SiteAnswer> {
     const reply = this.script[Math.min(this.requests.length, this.script.length - 1)]!;
-    this.requests.push({ at: Date.now(), query, signal: options.signal });
+    this.requests.push({ at: Date.now(), query, signal: options.signal, timeoutMs: options.timeoutMs });
     options.onSent?.();
     return new Promise<SiteAnswer>((resolve, reject) => {
       if (options.signal.aborted) {
