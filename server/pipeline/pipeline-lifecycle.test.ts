@@ -83,6 +83,33 @@ describe('Pipeline on a fake clock', () => {
     expectContiguous(ended);
   });
 
+  it("keeps a retrying job's slot through its backoff: a job queued behind it waits its turn", async () => {
+    // One request at a time; the first search's request fails at 100 ms, the second's job waits.
+    const single = new ScriptedConnector(
+      'single.test',
+      [
+        { afterMs: 100, error: new TransientSiteError('single.test', 'answered 502') },
+        { afterMs: 300, answer: found },
+        { afterMs: 300, answer: found },
+      ],
+      { limits: { concurrency: 1, requests: 10, perMs: 1_000 } },
+    );
+    const { pipeline, snapshot } = scriptedPipeline([single], { searchDeadlineMs: 5_000 });
+    close = () => pipeline.close(0);
+    const first = pipeline.submit({ name: 'Blue Door Bakery' });
+    const second = pipeline.submit({ name: 'Red Door Bakery' });
+    await vi.advanceTimersByTimeAsync(2_000);
+
+    // The retry went before the queued job, right after its backoff — not after the other's request.
+    expect(single.requests.map((request) => request.query.name)).toEqual(['Blue Door Bakery', 'Blue Door Bakery', 'Red Door Bakery']);
+    const retry = eventsOf(snapshot(first.id), 'single.test').find((e) => e.type === 'site:retrying')!;
+    if (retry.type !== 'site:retrying') throw new Error('expected a site:retrying event');
+    expect(single.requests[1]!.at - retry.at).toBe(retry.data.delayMs);
+    for (const id of [first.id, second.id]) expect(snapshot(id).results[0]!.status).toBe('done');
+    // Never two requests at once on a site of one.
+    expect(single.requests[2]!.at).toBeGreaterThanOrEqual(single.requests[1]!.at + 300);
+  });
+
   it('plans no retry that cannot start before the deadline', async () => {
     const down = new ScriptedConnector('down.test', [{ afterMs: 100, error: new TransientSiteError('down.test', '503') }], {
       retries: 10,

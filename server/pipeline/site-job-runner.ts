@@ -7,12 +7,16 @@
  *     ▼ scheduler ─▶ schedule: circuit open ─▶ skipped · paused past deadline ─▶ failed · else scheduled
  *                      │
  *                      ▼ run ─▶ started ─▶ requester ─▶ done
- *                                  │           └─ error ─▶ skipped · failed · retrying ─(delay)─▶ scheduler
- *                                  └─ timeout from the site's latency model; slow: hedged
+ *                              ▲   │           └─ error ─▶ skipped · failed · retrying ─(delay, same slot)─┐
+ *                              │   │                                 └ rate limited ─(delay)─▶ scheduler │
+ *                              │   └─ timeout from the site's latency model; slow: hedged                 │
+ *                              └──────────────────────────────────────────────────────────────────────────┘
  *
- * Example: a job for a site that answers 503 at 1.2 s into a 5 s search: `planRetry` allows one
- * more attempt after 340 ms, so the runner records `site:retrying` (delayMs 340) and hands the
- * job back to the scheduler with that delay, ahead of its search's other jobs.
+ * Example: a job for a site that answers 502 at 1.2 s into a 5 s search: `planRetry` allows one
+ * more attempt after 140 ms, so the runner records `site:retrying` (delayMs 140), keeps the job's
+ * slot through the wait and starts attempt 2 at 1.34 s. Had the site answered 429 with
+ * Retry-After: 2, the job would go back to the scheduler (`site:rate_limited`), which holds the
+ * whole site until then.
  *
  * Invariants:
  * - Every transition goes through the ledger, which drops those of a job that is no longer
@@ -22,6 +26,9 @@
  *   deadline; a hung request is thus abandoned while a retry still has time.
  * - A retry is planned only when it can start before the deadline; an attempt cut short to end
  *   by the deadline ends the job with reason `deadline`, not as a fault of the site.
+ * - A retry the site did not ask to delay keeps the job's slot through its backoff; one it did
+ *   (429, Retry-After) MUST go back to the scheduler, and so must any retry whose site paused
+ *   during the backoff: only the scheduler waits out a pause for the whole site.
  * - An attempt of an ended job is abandoned silently: its search's signal was aborted.
  */
 import type { SearchEventDraftOf, SiteEndEventType, SiteEventType } from '../../lib/types';
@@ -168,14 +175,26 @@ export class SiteJobRunner {
     });
   }
 
-  /** One attempt of a job the scheduler started; never rejects. */
+  /**
+   * The attempts of a job the scheduler started, in the slot it was given; never rejects. A retry
+   * after a timeout or a fault keeps the slot through its backoff (`retryInSlot`); a retry the
+   * site asked for (429, Retry-After) goes back to the scheduler, which waits out the pause.
+   */
   async run(job: SiteJob): Promise<void> {
-    if (!this.ledger.isOpen(job)) return;
+    for (;;) {
+      const retryAfterMs = await this.attempt(job);
+      if (retryAfterMs === undefined || !(await this.retryInSlot(job, retryAfterMs))) return;
+    }
+  }
+
+  /** One attempt; the backoff before a retry in the same slot, or undefined when there is none. */
+  private async attempt(job: SiteJob): Promise<number | undefined> {
+    if (!this.ledger.isOpen(job)) return undefined;
     const requester = this.requester(job);
     const cached = requester.cached(job.answerKey);
     if (cached) {
       this.finishDone(job, cached, 0, 'cache');
-      return;
+      return undefined;
     }
     const startedAt = this.now();
     job.attempts++;
@@ -194,17 +213,50 @@ export class SiteJobRunner {
         onHedged: (delayMs) => this.ledger.record(job, { type: 'site:hedged', siteId: job.siteId, data: { attempt: job.attempts, delayMs } }),
       });
       if (this.ledger.isOpen(job)) this.finishDone(job, answer, this.now() - startedAt, coalesced ? 'coalesced' : undefined);
+      return undefined;
     } catch (error) {
-      this.attemptFailed(job, error, { startedAt, cutByDeadline: timeout.cutByDeadline, retries: definition.retries });
+      return this.attemptFailed(job, error, { startedAt, cutByDeadline: timeout.cutByDeadline, retries: definition.retries });
     }
   }
 
-  /** After a failed attempt: skip, fail, or retry within the deadline. */
+  /**
+   * Waits out a retry's backoff in the job's slot. Measured on the sandbox (`npm run bench:tail`),
+   * retries handed back to the queue of a site of concurrency 2 waited 0.9–1.6 s for a slot after
+   * a 100–200 ms backoff, and then failed at the deadline; the job is its site's oldest, so
+   * keeping its slot for the backoff takes no turn that was not its own. True when the next
+   * attempt may start here; false when the job ended meanwhile (cancel, deadline, circuit open)
+   * or went back to the scheduler because its site pushed back meanwhile.
+   */
+  private async retryInSlot(job: SiteJob, delayMs: number): Promise<boolean> {
+    const signal = job.abort.signal;
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, delayMs);
+      signal.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+    if (!this.ledger.isOpen(job)) return false;
+    if (this.requester(job).circuitOpen()) {
+      this.ledger.finish(job, { type: 'site:skipped', siteId: job.siteId, data: { attempt: job.attempts, reason: 'circuit open' } });
+      return false;
+    }
+    if (this.scheduler.limiter(job.siteId).pausedUntil > this.now()) {
+      this.scheduler.enqueue([job], { front: true });
+      return false;
+    }
+    return true;
+  }
+
+  /** After a failed attempt: skip, fail, or retry within the deadline. Returns the backoff of a retry in the job's slot. */
   private attemptFailed(
     job: SiteJob,
     error: unknown,
     attempt: { startedAt: number; cutByDeadline: boolean; retries: number },
-  ): void {
+  ): number | undefined {
     const { siteId } = job;
     if (error instanceof CircuitOpenError) {
       this.ledger.finish(job, { type: 'site:skipped', siteId, data: { attempt: job.attempts, reason: 'circuit open' } });
@@ -232,7 +284,12 @@ export class SiteJobRunner {
       return;
     }
     const data = { attempt: job.attempts, delayMs: decision.delayMs, reason: decision.reason };
-    this.ledger.record(job, decision.rateLimited ? { type: 'site:rate_limited', siteId, data } : { type: 'site:retrying', siteId, data });
+    if (!decision.rateLimited) {
+      this.ledger.record(job, { type: 'site:retrying', siteId, data });
+      return decision.delayMs;
+    }
+    this.ledger.record(job, { type: 'site:rate_limited', siteId, data });
     this.scheduler.enqueue([job], { front: true, delayMs: decision.delayMs });
+    return undefined;
   }
 }
