@@ -92,6 +92,9 @@ export function memoryStore(): Store & { readonly events: SearchEvent[] } {
     async listRunning() {
       return [];
     },
+    async getBulkRun() {
+      return undefined;
+    },
     async health() {
       return { status: 'ok' as const, kind: 'memory' };
     },

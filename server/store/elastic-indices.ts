@@ -2,9 +2,10 @@
  * The Elasticsearch store's indices: their names, mappings and templates, and the schema version
  * that guards them.
  *
- *   open ──► put 4 index templates (idempotent) ──► create the missing indices ──► check `_meta`
+ *   open ──► put 5 index templates (idempotent) ──► create the missing indices ──► check `_meta`
  *            <prefix>-searches · -results · -events     (a race with another      sitescanSchema
- *            · -owners; exact names, priority 200         process is harmless)      = this version
+ *            · -owners · -bulk-runs; exact names,         process is harmless)      = this version
+ *            priority 200
  *
  * Invariants:
  * - Every index is `dynamic: strict`: a field the mappings do not list is refused, never guessed.
@@ -23,6 +24,8 @@ export type ElasticIndexNames = {
   readonly events: string;
   /** Who created each search (`elastic-owners.ts`); added after the others, created when missing. */
   readonly owners: string;
+  /** Bulk runs (`elastic-write-once.ts`); added after the others, created when missing. */
+  readonly bulkRuns: string;
 };
 
 /** The index names a store with `indexPrefix` uses; each index template bears the same name. */
@@ -32,6 +35,7 @@ export function elasticIndexNames(indexPrefix: string): ElasticIndexNames {
     results: `${indexPrefix}-results`,
     events: `${indexPrefix}-events`,
     owners: `${indexPrefix}-owners`,
+    bulkRuns: `${indexPrefix}-bulk-runs`,
   };
 }
 
@@ -101,10 +105,20 @@ const MAPPINGS: Record<keyof ElasticIndexNames, estypes.MappingTypeMapping> = {
       createdAt: MILLIS,
     },
   },
+  bulkRuns: {
+    dynamic: 'strict',
+    _meta: { sitescanSchema: ELASTIC_SCHEMA_VERSION },
+    properties: {
+      id: { type: 'keyword' },
+      createdAt: MILLIS,
+      // The record as the store took it (`BulkRunRecord`): read whole by id, never searched.
+      record: OPAQUE,
+    },
+  },
 };
 
 /**
- * Puts the three index templates, creates the indices that are missing and checks their schema
+ * Puts the index templates, creates the indices that are missing and checks their schema
  * version. Throws naming the index and both versions when one was made by another schema.
  */
 export async function prepareIndices(client: Client, indices: ElasticIndexNames): Promise<void> {

@@ -31,6 +31,7 @@ function flushingEveryWrite(store: ElasticStore): Store {
     eventsAfter: (id, afterSeq) => store.eventsAfter(id, afterSeq),
     listSearches: (options) => store.listSearches(options),
     listRunning: () => store.listRunning(),
+    getBulkRun: (id) => store.getBulkRun(id),
     health: () => store.health(),
     close: () => store.close(),
   };
@@ -96,7 +97,7 @@ withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
         const mappings = await admin.indices.getMapping({ index: Object.values(again.indices) });
 
         expect(templates.index_templates.map((t) => t.name).sort()).toStrictEqual(
-          [`${indexPrefix}-events`, `${indexPrefix}-owners`, `${indexPrefix}-results`, `${indexPrefix}-searches`],
+          [`${indexPrefix}-bulk-runs`, `${indexPrefix}-events`, `${indexPrefix}-owners`, `${indexPrefix}-results`, `${indexPrefix}-searches`],
         );
         for (const index of Object.values(again.indices)) {
           expect(mappings[index]?.mappings.dynamic).toBe('strict');
@@ -117,6 +118,22 @@ withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
 
         expect((await again.listSearches({ owner: 'owner-ana' })).items.map((item) => item.id)).toStrictEqual([searchId(1)]);
         expect((await admin.indices.exists({ index: `${indexPrefix}-owners` }))).toBe(true);
+      });
+
+      it('adds the bulk runs index to indices made before it, keeping their data', async () => {
+        const store = await open();
+        await store.write({ searches: [makeSearch(searchId(1))] });
+        await store.close();
+        await admin.indices.delete({ index: `${indexPrefix}-bulk-runs` });
+        await admin.indices.deleteIndexTemplate({ name: `${indexPrefix}-bulk-runs` });
+
+        const again = await open();
+        const run = { id: 'run-1', createdAt: T0, searches: [{ line: 2, searchId: searchId(1), name: 'Business' }], errors: [] };
+        await again.write({ bulkRuns: [run] });
+        await again.flush();
+
+        expect((await again.getBulkRun('run-1'))?.searches.get(searchId(1))?.status).toBe('completed');
+        expect((await admin.indices.exists({ index: `${indexPrefix}-bulk-runs` }))).toBe(true);
       });
 
       it('uses doc ids that make retries idempotent', async () => {

@@ -26,7 +26,7 @@
  */
 import { Client, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
-import type { Search, SearchEvent, SearchSnapshot, SiteResult } from '../../lib/types';
+import type { Search, SearchEvent, SearchSnapshot, SearchStatus, SearchSummary, SiteResult } from '../../lib/types';
 import { ValidationError } from '../errors';
 import { logger as rootLogger } from '../logger';
 import { fromEventDoc, fromResultDoc, fromSearchDoc, queryWords, type EventDoc, type ResultDoc, type SearchDoc } from './elastic-documents';
@@ -35,10 +35,11 @@ import { elasticIndexNames, maxStoredPosition, prepareIndices, type ElasticIndex
 import { elasticStoreSettings, redactUrl, type ElasticStoreOptions, type ElasticStoreSettings } from './elastic-store-options';
 import { elasticBulk } from './elastic-bulk';
 import { ElasticOwners } from './elastic-owners';
+import { ElasticWriteOnce } from './elastic-write-once';
 import { ElasticWriteBuffer, type Overlay } from './elastic-write-buffer';
 import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
 import { matchesWordsQuery, searchWords, wordsQuery } from './search-words';
-import type { ListSearchesOptions, SearchPage, Store, StoreBatch, StoreHealth, StoredEvent } from './store';
+import type { BulkRunRecord, BulkRunState, ListSearchesOptions, SearchPage, Store, StoreBatch, StoreHealth, StoredEvent } from './store';
 
 // The store's home: what other code imports from here besides the store itself.
 export { ELASTIC_SCHEMA_VERSION, elasticIndexNames } from './elastic-indices';
@@ -56,6 +57,7 @@ export class ElasticStore implements Store {
   private readonly log: Logger;
   private readonly buffer: ElasticWriteBuffer;
   private readonly owners: ElasticOwners;
+  private readonly bulkRuns: ElasticWriteOnce<BulkRunRecord>;
   private closing?: Promise<void>;
 
   private constructor(client: Client, settings: ElasticStoreSettings, log: Logger, lastPosition: number) {
@@ -75,13 +77,14 @@ export class ElasticStore implements Store {
       url: redactUrl(settings.url),
       logger: log,
     });
-    this.owners = new ElasticOwners({
-      client,
-      index: this.indices.owners,
-      logger: log,
-      retryMinMs: settings.retryMinMs,
-      retryMaxMs: settings.retryMaxMs,
-      closeTimeoutMs: settings.closeTimeoutMs,
+    const writeOnce = { client, logger: log, retryMinMs: settings.retryMinMs, retryMaxMs: settings.retryMaxMs, closeTimeoutMs: settings.closeTimeoutMs };
+    this.owners = new ElasticOwners({ ...writeOnce, index: this.indices.owners });
+    this.bulkRuns = new ElasticWriteOnce<BulkRunRecord>({
+      ...writeOnce,
+      index: this.indices.bulkRuns,
+      what: 'bulk runs',
+      idOf: (run) => run.id,
+      sourceOf: (run) => ({ id: run.id, createdAt: run.createdAt, record: run }),
     });
   }
 
@@ -128,18 +131,19 @@ export class ElasticStore implements Store {
    * Buffers a batch and resolves; the buffer is flushed, and what fails retried, in the
    * background. Rejects whole with `OverloadedError` when the batch would take the buffer past
    * `maxBuffered`, and with an `Error` once the store is closing: either way nothing was taken.
-   * Owners go to their own index (`elastic-owners.ts`), after the rest was taken.
+   * Owners and bulk runs go to their own indices (`elastic-write-once.ts`), after the rest was taken.
    */
   async write(batch: StoreBatch): Promise<void> {
-    const { owners, ...docs } = batch;
+    const { owners, bulkRuns, ...docs } = batch;
     this.buffer.write(docs);
     if (owners?.length) this.owners.record(owners);
+    if (bulkRuns?.length) this.bulkRuns.record(bulkRuns);
   }
 
   /** Resolves once the bulk requests that carried the docs of `batch` succeeded; see `Store.durable`. */
   async durable(batch: StoreBatch): Promise<void> {
-    const { owners, ...docs } = batch;
-    await Promise.all([this.buffer.landed(docs), this.owners.landed(owners ?? [])]);
+    const { owners, bulkRuns, ...docs } = batch;
+    await Promise.all([this.buffer.landed(docs), this.owners.landed(owners ?? []), this.bulkRuns.landed(bulkRuns ?? [])]);
   }
 
   async getSearch(id: string): Promise<SearchSnapshot | undefined> {
@@ -198,6 +202,29 @@ export class ElasticStore implements Store {
     return rows.length > limit && last ? { items, next: encodeCursor(last) } : { items };
   }
 
+  async getBulkRun(id: string): Promise<BulkRunState | undefined> {
+    let run = this.bulkRuns.pendingDoc(id);
+    if (!run) {
+      const found = await this.client.get<{ record: BulkRunRecord }>({ index: this.indices.bulkRuns, id }, { ignore: [404] });
+      run = found.found ? found._source?.record : undefined;
+    }
+    if (!run) return undefined;
+    const overlay = this.buffer.overlay();
+    const ids = run.searches.map((search) => search.searchId);
+    const searches = new Map<string, { status: SearchStatus; summary: SearchSummary }>();
+    if (ids.length > 0) {
+      const found = await this.client.mget<SearchDoc>({ index: this.indices.searches, ids, _source_includes: ['status', 'summary'] });
+      for (const doc of found.docs) {
+        if ('found' in doc && doc.found && doc._source) searches.set(doc._id, { status: doc._source.status, summary: doc._source.summary });
+      }
+    }
+    for (const searchId of ids) {
+      const newer = overlay.searches.get(searchId);
+      if (newer) searches.set(searchId, { status: newer.status, summary: newer.summary });
+    }
+    return { run, searches };
+  }
+
   async listRunning(): Promise<readonly SearchSnapshot[]> {
     const overlay = this.buffer.overlay();
     const hits = await this.readAll<SearchDoc>(
@@ -254,7 +281,7 @@ export class ElasticStore implements Store {
    * keep their backoff). For tests, benchmarks and hand-overs; `write` never needs it.
    */
   async flush(): Promise<void> {
-    await Promise.all([this.buffer.flush(), this.owners.flush()]);
+    await Promise.all([this.buffer.flush(), this.owners.flush(), this.bulkRuns.flush()]);
   }
 
   /**
@@ -269,9 +296,10 @@ export class ElasticStore implements Store {
 
   private async shutDown(): Promise<void> {
     try {
-      const [buffer, owners] = await Promise.allSettled([this.buffer.close(), this.owners.close()]);
+      const [buffer, owners, bulkRuns] = await Promise.allSettled([this.buffer.close(), this.owners.close(), this.bulkRuns.close()]);
       if (buffer.status === 'rejected') throw buffer.reason;
       if (owners.status === 'rejected') throw owners.reason;
+      if (bulkRuns.status === 'rejected') throw bulkRuns.reason;
     } finally {
       await this.client.close();
     }

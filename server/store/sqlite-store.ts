@@ -42,6 +42,8 @@ import { openSqlite } from './sqlite-connection';
 import { splitWords, wordsQuery } from './search-words';
 import { SqliteWriterThread } from './sqlite-writer-thread';
 import type {
+  BulkRunRecord,
+  BulkRunState,
   ListSearchesOptions,
   SearchPage,
   Store,
@@ -129,6 +131,14 @@ const MIGRATIONS: readonly string[] = [
     owner TEXT NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS owners_by_owner ON owners (owner);
+  `,
+  // 2 → 3: bulk runs, one row per uploaded CSV; the record is JSON, read whole by id.
+  `
+  CREATE TABLE IF NOT EXISTS bulk_runs (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    record TEXT NOT NULL  -- JSON BulkRunRecord
+  ) WITHOUT ROWID;
   `,
 ];
 
@@ -272,6 +282,19 @@ export class SqliteStore implements Store {
     return rows.length > limit && last ? { items, next: encodeCursor(last) } : { items };
   }
 
+  async getBulkRun(id: string): Promise<BulkRunState | undefined> {
+    const row = this.statements.selectBulkRun.get(id);
+    if (!row) return undefined;
+    const run = JSON.parse(row.record) as BulkRunRecord;
+    const ids = JSON.stringify(run.searches.map((search) => search.searchId));
+    const searches = new Map(
+      this.statements.selectBulkSearches
+        .all(ids)
+        .map((found) => [found.id, { status: found.status as SearchStatus, summary: JSON.parse(found.summary) as SearchSummary }] as const),
+    );
+    return { run, searches };
+  }
+
   async listRunning(): Promise<readonly SearchSnapshot[]> {
     return this.readRunning();
   }
@@ -354,6 +377,11 @@ function prepareStatements(db: Database.Database) {
     selectEvents: db.prepare<[string], EventRow>('SELECT * FROM events WHERE search_id = ? ORDER BY seq'),
     selectEventsAfter: db.prepare<[string, number], EventRow>(
       'SELECT * FROM events WHERE search_id = ? AND seq > ? ORDER BY seq',
+    ),
+    selectBulkRun: db.prepare<[string], { record: string }>('SELECT record FROM bulk_runs WHERE id = ?'),
+    // The run's search ids as a JSON array: one statement, however many rows the run has.
+    selectBulkSearches: db.prepare<[string], { id: string; status: string; summary: string }>(
+      'SELECT id, status, summary FROM searches WHERE id IN (SELECT value FROM json_each(?))',
     ),
   };
 }

@@ -21,6 +21,8 @@
  * - `owner` lists only the searches recorded under it (`StoreBatch.owners`, written before or
  *   after the search itself, the first owner of a search staying), with the same order, paging
  *   and filters; an owner with no search lists nothing.
+ * - `getBulkRun` returns a bulk run as written (the first write of an id stays) with the current
+ *   status and summary of each of its searches that is stored; undefined for an unknown id.
  * - Data survives `close()` and reopening the same location.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -689,6 +691,44 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
         await restart();
 
         expect((await store.listSearches({ owner: ana })).items).toStrictEqual([asListItem(search)]);
+      });
+    });
+
+    describe('bulk runs', () => {
+      const runOf = (id: string, searchIds: readonly string[]) => ({
+        id,
+        createdAt: T0,
+        searches: searchIds.map((searchId, i) => ({ line: i + 2, searchId, name: `Business ${searchId}` })),
+        errors: [{ line: 99, message: 'name is empty' }],
+      });
+
+      it('reads a run back with where each of its searches stands, and nothing for an unknown id', async () => {
+        const [running, done] = [searchId(1), searchId(2)];
+        const run = runOf('run-1', [running, done, searchId(3)]);
+        await store.write({ bulkRuns: [run] });
+        await store.write({
+          searches: [makeSearch(running, { status: 'running' }), makeSearch(done, { status: 'completed' }), makeSearch(searchId(4))],
+        });
+
+        const state = await store.getBulkRun('run-1');
+        expect(state?.run).toStrictEqual(run);
+        // The third search is not stored (yet): absent, not an error.
+        expect(Object.fromEntries(state?.searches ?? [])).toStrictEqual({
+          [running]: { status: 'running', summary: makeSearch(running, { status: 'running' }).summary },
+          [done]: { status: 'completed', summary: makeSearch(done).summary },
+        });
+        expect(await store.getBulkRun('run-unknown')).toBeUndefined();
+      });
+
+      it('keeps the first record of a run id, across a restart', async () => {
+        const run = runOf('run-2', [searchId(1)]);
+        await store.write({ bulkRuns: [run], searches: [makeSearch(searchId(1))] });
+        await store.write({ bulkRuns: [{ ...run, errors: [] }] });
+        await restart();
+
+        const state = await store.getBulkRun('run-2');
+        expect(state?.run).toStrictEqual(run);
+        expect(state?.searches.get(searchId(1))?.status).toBe('completed');
       });
     });
 

@@ -16,6 +16,7 @@ import type {
   SearchListItem,
   SearchSnapshot,
   SearchStatus,
+  SearchSummary,
   SiteResult,
 } from '../../lib/types';
 
@@ -38,6 +39,27 @@ export interface SearchOwner {
   readonly createdAt: number;
 }
 
+/**
+ * A bulk run: one uploaded CSV, the search each of its rows started and the rows that were not
+ * started. Written once, when the run starts; its progress is its searches' own.
+ */
+export interface BulkRunRecord {
+  readonly id: string;
+  /** ms since epoch */
+  readonly createdAt: number;
+  /** The uploaded file's name, when the upload gave one. */
+  readonly name?: string;
+  readonly searches: readonly { readonly line: number; readonly searchId: string; readonly name: string }[];
+  readonly errors: readonly { readonly line: number; readonly message: string }[];
+}
+
+/** A bulk run with where each of its searches stands now. */
+export interface BulkRunState {
+  readonly run: BulkRunRecord;
+  /** By search id; a search not yet written (its first batch still on its way) is absent. */
+  readonly searches: ReadonlyMap<string, { readonly status: SearchStatus; readonly summary: SearchSummary }>;
+}
+
 /** What one flush of the event log writes, applied as one unit where the store allows. */
 export interface StoreBatch {
   /** Whole search records, upserted by id (the newest state wins). */
@@ -48,6 +70,8 @@ export interface StoreBatch {
   readonly events?: readonly StoredEvent[];
   /** Owners, inserted by searchId; one already there is left as it is. The search service writes them. */
   readonly owners?: readonly SearchOwner[];
+  /** Bulk runs, inserted by id; one already there is left as it is. The bulk API writes them. */
+  readonly bulkRuns?: readonly BulkRunRecord[];
 }
 
 /** Options of the history list. */
@@ -102,6 +126,8 @@ export interface Store {
   eventsAfter(searchId: string, afterSeq: number): Promise<readonly SearchEvent[]>;
   /** History, newest first. A bad cursor throws `ValidationError`. */
   listSearches(options?: ListSearchesOptions): Promise<SearchPage>;
+  /** A bulk run and where its searches stand, or undefined for an unknown id. */
+  getBulkRun(id: string): Promise<BulkRunState | undefined>;
   /** Searches still `running` (after a crash, these need resuming or marking interrupted). */
   listRunning(): Promise<readonly SearchSnapshot[]>;
   health(): Promise<StoreHealth>;
