@@ -33,7 +33,7 @@ export function BulkRunView({ run }: { run: BulkRun }) {
     <section aria-labelledby="run-heading" className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h2 id="run-heading" className="text-lg font-semibold">
-          Bulk run of {run.fileName}
+          Progress and results
         </h2>
         <div className="flex flex-wrap items-center gap-2">
           <ConnectionStatus connection={connection} closedText={run.searches.length > 0 ? 'All searches ended' : ''} />

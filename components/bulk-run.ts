@@ -15,13 +15,14 @@ export interface RowError {
   readonly message: string;
 }
 
-/** One upload of the bulk view: what `POST /api/bulk` started and refused. */
+/** A bulk run as its view follows it: what `POST /api/bulk` started and refused. */
 export interface BulkRun {
   /** Counts the uploads of the page, so a new run remounts its view. */
   readonly key: number;
-  /** When the upload was answered (ms since epoch). */
+  /** When the run started (ms since epoch). */
   readonly startedAt: number;
-  readonly fileName: string;
+  /** The uploaded file's name, when known. */
+  readonly fileName?: string;
   readonly searches: readonly StartedSearch[];
   readonly errors: readonly RowError[];
 }

@@ -1,5 +1,6 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useRef, useState, type FormEvent } from 'react';
 import { BULK_COLUMNS, MAX_BULK_BYTES, MAX_BULK_ROWS } from '@/lib/bulk-csv';
 import type { BulkRun, RowError, StartedSearch } from './bulk-run';
@@ -13,10 +14,12 @@ Corner Deli,"Portland, OR",,
 `;
 
 /**
- * The bulk view: upload a CSV of businesses, start one bulk-priority search per row, follow them
- * all live, export every result.
+ * The bulk view: upload a CSV of businesses, start one bulk-priority search per row, and go to the
+ * run's own page (`/bulk/<id>`) to follow them all live. Should the run not be recorded (the store
+ * is down), its searches are followed here instead.
  */
 export function BulkScan() {
+  const router = useRouter();
   const [run, setRun] = useState<BulkRun | undefined>();
   const [problem, setProblem] = useState('');
   const [uploading, setUploading] = useState(false);
@@ -37,13 +40,24 @@ export function BulkScan() {
     }
     setUploading(true);
     try {
-      const response = await fetch('/api/bulk', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: await file.text() });
+      const response = await fetch(`/api/bulk?name=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: await file.text(),
+      });
+      if (response.status === 503) {
+        // The searches started; only the run's record is missing. Follow them here.
+        const { error } = (await response.json()) as { error: { message: string; details?: { searches: StartedSearch[]; errors: RowError[] } } };
+        setProblem(error.message);
+        if (error.details) setRun({ key: ++runs.current, startedAt: Date.now(), fileName: file.name, ...error.details });
+        return;
+      }
       if (!response.ok) {
         setProblem(`${file.name} was not started: ${await readErrorMessage(response)}`);
         return;
       }
-      const body = (await response.json()) as { searches: StartedSearch[]; errors: RowError[] };
-      setRun({ key: ++runs.current, startedAt: Date.now(), fileName: file.name, searches: body.searches, errors: body.errors });
+      const body = (await response.json()) as { url: string };
+      router.push(body.url);
     } catch (error) {
       setProblem(`Could not reach sitescan: ${(error as Error).message}`);
     } finally {

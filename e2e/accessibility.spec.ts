@@ -3,11 +3,20 @@ import { business, expectAccessible, screenshot, searchEnded, startSearch, useSi
 
 const app = useSitescanServer();
 let searchPath = '';
+let bulkRunPath = '';
 
 test.beforeAll(async ({ request }) => {
   const { id, url } = await startSearch(request, app.server.url, { name: business.name, location: `${business.city}, ${business.state}`, phone: business.phone });
   await searchEnded(request, app.server.url, id);
   searchPath = url;
+  const run = await request.post(`${app.server.url}/api/bulk?name=clients.csv`, {
+    headers: { 'content-type': 'text/csv' },
+    data: `name,location\n${business.name},"${business.city}, ${business.state}"\n,nowhere\n`,
+  });
+  expect(run.status()).toBe(201);
+  const { url: runUrl, searches } = (await run.json()) as { url: string; searches: { id: string }[] };
+  for (const search of searches) await searchEnded(request, app.server.url, search.id);
+  bulkRunPath = runUrl;
 });
 
 const views: [string, () => string][] = [
@@ -16,6 +25,7 @@ const views: [string, () => string][] = [
   ['history', () => '/history'],
   ['sites', () => '/sites'],
   ['bulk', () => '/bulk'],
+  ['bulk-run', () => bulkRunPath],
 ];
 
 /** Waits for what each view renders after load (live connection, data). */
@@ -23,6 +33,7 @@ async function settle(page: Page, view: string) {
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   if (view === 'search') await expect(page.getByText('Final result', { exact: true })).toBeVisible();
   if (view === 'sites') await expect(page.getByText('Live', { exact: true })).toBeVisible();
+  if (view === 'bulk-run') await expect(page.getByText('1 of 1 searches ended')).toBeVisible();
 }
 
 for (const colorScheme of ['light', 'dark'] as const) {

@@ -12,11 +12,15 @@ Corner Deli,"Portland, OR",
 Harbor Lights Marina,"Portland, ME",
 `;
 
-test('upload a CSV with a bad row: the bad row is reported by line, the others run, and all results export', async ({ page, request }) => {
+test('upload a CSV with a bad row: the run gets its own page, the bad row is reported by line, the others run, and all results export', async ({ page, request }) => {
   const { sites } = (await (await request.get(`${app.server.url}/api/sites`)).json()) as { sites: unknown[] };
   await page.goto(`${app.server.url}/bulk`);
   await page.getByLabel('CSV file').setInputFiles({ name: 'businesses.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
   await page.getByRole('button', { name: 'Start bulk scan' }).click();
+
+  await expect(page).toHaveURL(/\/bulk\/[A-Za-z0-9_-]{22}$/);
+  const runUrl = page.url();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bulk run of businesses.csv');
 
   await expect(page.getByRole('alert').filter({ hasText: 'not started' })).toHaveText('1 row was not started');
   const notStarted = page.getByRole('table', { name: 'Rows not started' });
@@ -32,6 +36,14 @@ test('upload a CSV with a bad row: the bad row is reported by line, the others r
   await expect(progress).toHaveAttribute('aria-valuenow', max!);
   await expect(searches.locator('tr[data-status="completed"]')).toHaveCount(3);
   await screenshot(page, 'bulk');
+
+  // The link is the run: reloaded (or opened by anyone it was shared with), the same run, ended.
+  await page.reload();
+  await expect(page).toHaveURL(runUrl);
+  await expect(searches.getByRole('link')).toHaveText(['Blue Door Bakery', 'Corner Deli', 'Harbor Lights Marina']);
+  await expect(page.getByText('3 of 3 searches ended')).toBeVisible();
+  await expect(searches.locator('tr[data-status="completed"]')).toHaveCount(3);
+  await expect(notStarted.getByRole('row').nth(1)).toHaveText(/^3\s*name: name is required$/);
 
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export all results (CSV)' }).click();

@@ -77,8 +77,14 @@ export const matchBodySchema = z.strictObject({
 /** A validated `POST /api/match` body. */
 export type MatchBody = z.infer<typeof matchBodySchema>;
 
-/** A search id: 22 URL-safe characters (128 random bits). */
-export const searchIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, { error: 'not a search id' });
+/** 128 random bits in base64url (22 URL-safe characters): the ids of searches and of bulk runs. */
+const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+/** A search id. */
+export const searchIdSchema = z.string().regex(ID_PATTERN, { error: 'not a search id' });
+
+/** A bulk run's id: the same shape as a search's. */
+export const bulkRunIdSchema = z.string().regex(ID_PATTERN, { error: 'not a bulk run id' });
 
 /** Payload of the socket's `search:subscribe`. */
 export const subscribePayloadSchema = z.strictObject({

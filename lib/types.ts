@@ -240,6 +240,28 @@ export interface SearchListItem {
   readonly summary: SearchSummary;
 }
 
+/** A search of a bulk run, as `GET /api/bulk/:id` reports it. */
+export interface BulkRunSearch {
+  /** The row's line in the uploaded file. */
+  readonly line: number;
+  readonly id: string;
+  readonly name: string;
+  readonly status: SearchStatus;
+  readonly summary?: SearchSummary;
+}
+
+/** A bulk run: `GET /api/bulk/:id`. `running` while any of its searches is. */
+export interface BulkRunView {
+  readonly id: string;
+  readonly createdAt: number;
+  /** The uploaded file's name, when the upload gave one. */
+  readonly name?: string;
+  readonly status: 'running' | 'completed';
+  readonly searches: readonly BulkRunSearch[];
+  /** Rows that were not started, and why. */
+  readonly errors: readonly { readonly line: number; readonly message: string }[];
+}
+
 /** State of a site's circuit breaker. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

@@ -8,14 +8,14 @@
  * Whose history is whose too (`http/history-key.ts`): `create` records the search under its
  * creator's history key, and with `historyScope: 'owner'` a client lists only its own.
  */
-import type { BusinessQuery, SearchEvent, SearchSnapshot } from '../lib/types';
+import type { BulkRunSearch, BulkRunView, BusinessQuery, SearchEvent, SearchSnapshot } from '../lib/types';
 import { ClientShare } from './client-share';
 import { ConflictError, NotFoundError } from './errors';
 import { ownerOfKey } from './http/history-key';
 import { authorizeChange, SearchCapabilities, type ChangeRequest } from './http/ownership';
 import { logger } from './logger';
 import type { LiveSearches, SearchRunner, SubmitOptions } from './search-runner';
-import type { ListSearchesOptions, SearchPage, Store } from './store/store';
+import type { BulkRunRecord, ListSearchesOptions, SearchPage, Store } from './store/store';
 
 /** Options of the search service. */
 export interface SearchServiceOptions {
@@ -177,6 +177,40 @@ export class SearchService {
     if (this.historyScope === 'all') return this.store.listSearches(options);
     if (historyKey === undefined) return { items: [] };
     return this.store.listSearches({ ...options, owner: ownerOfKey(historyKey) });
+  }
+
+  /**
+   * Records a bulk run: the search each row started, and the rows that were not started. Throws
+   * what the store threw: a run it could not take has no page, and the caller must say so.
+   */
+  async recordBulkRun(run: BulkRunRecord): Promise<void> {
+    await this.store.write({ bulkRuns: [run] });
+  }
+
+  /**
+   * A bulk run with where each of its searches stands now: live state first (the store lags a
+   * running search by a flush), then the store's. Throws `NotFoundError` for an unknown id.
+   */
+  async bulkRun(id: string): Promise<BulkRunView> {
+    const state = await this.store.getBulkRun(id);
+    if (!state) throw new NotFoundError(`no bulk run with id ${id}`);
+    const { run } = state;
+    const searches = await Promise.all(
+      run.searches.map(async ({ line, searchId, name }): Promise<BulkRunSearch> => {
+        const live = (await this.live.snapshot(searchId))?.search;
+        const now = live ? { status: live.status, summary: live.summary } : state.searches.get(searchId);
+        // Not stored yet: its first batch is still on its way, so it has only just started.
+        return { line, id: searchId, name, status: now?.status ?? 'running', ...(now ? { summary: now.summary } : {}) };
+      }),
+    );
+    return {
+      id: run.id,
+      createdAt: run.createdAt,
+      ...(run.name === undefined ? {} : { name: run.name }),
+      status: searches.some((search) => search.status === 'running') ? 'running' : 'completed',
+      searches,
+      errors: run.errors,
+    };
   }
 
   /**
