@@ -39,6 +39,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   nextRoute('/api/match', 'POST'),
   nextRoute('/api/sites', 'GET'),
   nextRoute('/api/bulk', 'POST'),
+  nextRoute('/api/bulk/:id', 'GET'),
   { path: '/api/health', methods: ['GET', 'HEAD'] },
 ];
 
