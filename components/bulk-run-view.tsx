@@ -2,6 +2,7 @@
 
 import { resultRows, toCsv } from '@/lib/csv-export';
 import type { BulkRun } from './bulk-run';
+import { BulkCoverageMatrix } from './bulk-coverage-matrix';
 import { BulkRowErrors } from './bulk-row-errors';
 import { BulkSearchTable } from './bulk-search-table';
 import { ConnectionStatus } from './connection-status';
@@ -58,6 +59,8 @@ export function BulkRunView({ run }: { run: BulkRun }) {
       {run.errors.length > 0 && <BulkRowErrors errors={run.errors} />}
 
       {run.searches.length > 0 && <BulkSearchTable searches={run.searches} progress={progress} />}
+
+      {run.searches.length > 0 && <BulkCoverageMatrix searches={run.searches} progress={progress} />}
     </section>
   );
 }
