@@ -9,7 +9,7 @@ import { ConnectionStatus } from './connection-status';
 import { EventLogPanel } from './event-log-panel';
 import { ProgressBar } from './progress-bar';
 import { SearchActions } from './search-actions';
-import { SiteTable } from './site-table';
+import { SiteResults } from './site-results';
 import { StatusBadge } from './status-badge';
 import { SummaryStrip } from './summary-strip';
 import { muted } from './ui';
@@ -103,7 +103,7 @@ export function LiveSearch({ initial, owner = false }: { initial: SearchSnapshot
         <h2 id="sites-heading" className="text-lg font-semibold">
           Sites
         </h2>
-        <SiteTable results={results} />
+        <SiteResults results={results} running={running} />
       </section>
 
       <EventLogPanel events={events} results={results} />

@@ -66,7 +66,7 @@ export const SiteTable = memo(function SiteTable({ results }: { results: readonl
         </thead>
         <tbody role="rowgroup" className="divide-y divide-slate-100 dark:divide-slate-800">
           {results.map((result) => (
-            <tr role="row" key={result.siteId} data-site={result.siteId} data-status={result.status} className="align-top max-sm:grid max-sm:grid-cols-2">
+            <tr role="row" key={result.siteId} data-site={result.siteId} data-status={result.status} data-outcome={result.outcome} className="align-top max-sm:grid max-sm:grid-cols-2">
               <th role="rowheader" scope="row" className="px-3 py-2 text-left font-medium sm:px-4">
                 <span className="block break-words">{result.siteName}</span>
                 <span className={`flex flex-wrap items-center gap-x-2 gap-y-0.5 text-xs font-normal ${muted}`}>
