@@ -29,7 +29,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        {/* Printed, a page is a report: no navigation (see the report headers of the result and bulk pages). */}
+        <header className="border-b border-slate-200 bg-white print:hidden dark:border-slate-800 dark:bg-slate-900">
           <nav aria-label="Main" className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-x-6 gap-y-1 px-4 py-2">
             <Link href="/" className="rounded-md py-1 text-lg font-semibold tracking-tight">
               site<span className="text-sky-700 dark:text-sky-400">scan</span>
@@ -37,7 +38,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <NavLinks />
           </nav>
         </header>
-        <main id="main" className="mx-auto max-w-7xl px-4 py-6">
+        <main id="main" className="mx-auto max-w-7xl px-4 py-6 print:max-w-none print:p-0">
           {children}
         </main>
       </body>

@@ -29,7 +29,7 @@ export function BulkRunPage({ run }: { run: BulkRunRecord }) {
           {run.searches.length} {run.searches.length === 1 ? 'search' : 'searches'}
           {run.errors.length > 0 ? ` · ${run.errors.length} ${run.errors.length === 1 ? 'row' : 'rows'} not started` : ''}. This page&apos;s
           address is the link to share.{' '}
-          <Link href="/bulk" className={link}>
+          <Link href="/bulk" className={`${link} print:hidden`}>
             Start another bulk scan
           </Link>
         </p>

@@ -36,7 +36,7 @@ export function BulkRunView({ run }: { run: BulkRun }) {
         <h2 id="run-heading" className="text-lg font-semibold">
           Progress and results
         </h2>
-        <div className="flex flex-wrap items-center gap-2">
+        <div className="flex flex-wrap items-center gap-2 print:hidden">
           <ConnectionStatus connection={connection} closedText={run.searches.length > 0 ? 'All searches ended' : ''} />
           <button type="button" className={secondaryButton} onClick={() => downloadResults(run, progress)} disabled={known === 0}>
             <DownloadIcon /> Export all results (CSV)

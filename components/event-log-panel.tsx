@@ -67,7 +67,7 @@ export const EventLogPanel = memo(function EventLogPanel({ events, results }: { 
   const filtered = indexes !== undefined;
 
   return (
-    <section aria-labelledby={`${id}-heading`} className={card}>
+    <section aria-labelledby={`${id}-heading`} className={`${card} print:hidden`}>
       <div className="flex flex-wrap items-end justify-between gap-3 border-b border-slate-200 px-3 py-2 sm:px-4 dark:border-slate-800">
         <h2 id={`${id}-heading`} className="text-sm font-semibold">
           Event log{' '}

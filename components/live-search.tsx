@@ -66,6 +66,10 @@ export function LiveSearch({ initial, owner = false }: { initial: SearchSnapshot
   return (
     <div className="space-y-6">
       <header className="space-y-3">
+        <p className="hidden text-sm print:block">
+          sitescan report · searched{' '}
+          <time dateTime={new Date(search.createdAt).toISOString()}>{new Date(search.createdAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>
+        </p>
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div className="min-w-0">
             <h1 className="break-words text-2xl font-semibold tracking-tight">{search.query.name}</h1>

@@ -15,7 +15,7 @@ export function SearchActions({ search, owner }: { search: Search; owner: boolea
   const exportHref = (format: 'csv' | 'json') => `/api/searches/${search.id}/export?format=${format}`;
 
   return (
-    <div className="space-y-2">
+    <div className="space-y-2 print:hidden">
       <div role="group" aria-label="Search actions" className="flex flex-wrap gap-2">
         <button type="button" className={secondaryButton} onClick={() => void copyLink()}>
           <CopyIcon /> Copy share link

@@ -26,7 +26,7 @@ export function SiteResults({ results, running }: { results: readonly SiteResult
   const shown = useMemo(() => resultsInView(results, view, attentionFirst), [results, view, attentionFirst]);
   return (
     <div className="space-y-2">
-      <div className="flex flex-wrap items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2 print:hidden">
         <div role="group" aria-label="Show sites" className="flex flex-wrap gap-2">
           {RESULT_VIEWS.map(({ view: option, label }) => (
             <button key={option} type="button" aria-pressed={view === option} onClick={() => setView(option)} className={chip(view === option)}>
