@@ -33,3 +33,24 @@ test('printed, a result is a report: its business and date, the summary and the 
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
   expect(pdf.byteLength).toBeGreaterThan(20_000);
 });
+
+test('printed, a bulk run is a report too: its title, progress and searches; no navigation or buttons', async ({ page, request }) => {
+  const posted = await request.post(`${app.server.url}/api/bulk?name=clients.csv`, {
+    headers: { 'content-type': 'text/csv' },
+    data: `name,location\n${business.name},"${business.city}, ${business.state}"\n`,
+  });
+  expect(posted.status()).toBe(201);
+  const { url, searches } = (await posted.json()) as { url: string; searches: { id: string }[] };
+  for (const search of searches) await searchEnded(request, app.server.url, search.id);
+  await page.goto(`${app.server.url}${url}`);
+  await expect(page.getByText('1 of 1 searches ended')).toBeVisible();
+
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bulk run of clients.csv');
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
+  await expect(page.getByRole('link', { name: 'Start another bulk scan' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Export all results (CSV)' })).toBeHidden();
+  await expect(page.getByRole('table', { name: 'Searches of the bulk run' }).getByRole('link')).toHaveText([business.name]);
+  await expect(page.getByRole('table', { name: /^Coverage of the bulk run/ })).toBeVisible();
+  await screenshot(page, 'bulk-run-print');
+});
