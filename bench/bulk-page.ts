@@ -17,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
+import Papa from 'papaparse';
 import { startSitescanServer } from '../e2e/sitescan-server';
 import { killAllChildren } from '../scripts/support/child-process';
 import { queriesFrom } from '../scripts/load/workload';
@@ -25,8 +26,6 @@ import { buildIfNeeded } from '../scripts/build-if-needed.mjs';
 
 const ROWS = Number(process.env.BENCH_BULK_ROWS ?? 200);
 if (!Number.isInteger(ROWS) || ROWS < 1 || ROWS > 1_000) throw new TypeError(`Expected BENCH_BULK_ROWS to be an integer in 1–1000, got ${process.env.BENCH_BULK_ROWS}`);
-
-const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 async function main() {
   (buildIfNeeded as () => boolean)();
@@ -39,7 +38,7 @@ async function main() {
   try {
     const next = queriesFrom(1);
     const rows = Array.from({ length: ROWS }, () => next());
-    const csv = `name,location\n${rows.map((row) => `${csvField(row.name)},${csvField(row.location)}`).join('\n')}\n`;
+    const csv = Papa.unparse({ fields: ['name', 'location'], data: rows.map((row) => [row.name, row.location]) });
     const { sites } = (await (await fetch(`${server.url}/api/sites`)).json()) as { sites: unknown[] };
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -30,9 +30,10 @@ const CoverageRow = memo(function CoverageRow({ started, results, sites }: { sta
         {started.name}
       </th>
       {sites.map((site) => {
-        const cell = CELLS[cellOf(bySite.get(site.siteId))];
+        const kind = cellOf(bySite.get(site.siteId));
+        const cell = CELLS[kind];
         return (
-          <td key={site.siteId} data-site={site.siteId} data-cell={cellOf(bySite.get(site.siteId))} title={`${started.name} on ${site.siteName}: ${cell.label}`} className={`${cellBox} ${cell.className}`}>
+          <td key={site.siteId} data-site={site.siteId} data-cell={kind} title={`${started.name} on ${site.siteName}: ${cell.label}`} className={`${cellBox} ${cell.className}`}>
             <span aria-hidden="true">{cell.mark}</span>
             <span className="sr-only">{cell.label}</span>
           </td>

@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { formatUtcMinute } from '@/lib/format';
 import type { BulkRunView as BulkRunRecord } from '@/lib/types';
 import type { BulkRun } from './bulk-run';
 import { BulkRunView } from './bulk-run-view';
@@ -24,7 +25,7 @@ export function BulkRunPage({ run }: { run: BulkRunRecord }) {
       <header className={`${card} p-5 sm:p-6`}>
         <h1 className="text-2xl font-semibold tracking-tight">Bulk run{run.name ? ` of ${run.name}` : ''}</h1>
         <p className={`mt-1 text-sm ${muted}`}>
-          Started <time dateTime={new Date(run.createdAt).toISOString()}>{new Date(run.createdAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>
+          Started <time dateTime={new Date(run.createdAt).toISOString()}>{formatUtcMinute(run.createdAt)}</time>
           {' · '}
           {run.searches.length} {run.searches.length === 1 ? 'search' : 'searches'}
           {run.errors.length > 0 ? ` · ${run.errors.length} ${run.errors.length === 1 ? 'row' : 'rows'} not started` : ''}. This page&apos;s

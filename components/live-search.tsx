@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo, useReducer, useRef, useState } from 'react';
+import { formatUtcMinute } from '@/lib/format';
 import { SearchFollower } from '@/lib/search-follower';
 import { napAccuracy, estimateRemainingMs } from '@/lib/search-metrics';
 import { applyEvent, toSearchState, type SearchState } from '@/lib/search-state';
@@ -68,7 +69,7 @@ export function LiveSearch({ initial, owner = false }: { initial: SearchSnapshot
       <header className="space-y-3">
         <p className="hidden text-sm print:block">
           sitescan report · searched{' '}
-          <time dateTime={new Date(search.createdAt).toISOString()}>{new Date(search.createdAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>
+          <time dateTime={new Date(search.createdAt).toISOString()}>{formatUtcMinute(search.createdAt)}</time>
         </p>
         <div className="flex flex-wrap items-start justify-between gap-3">
           <div className="min-w-0">

@@ -18,6 +18,11 @@ export function formatDateTime(at: number): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/** `2026-11-27 14:03 UTC`: the same text on the server and in every browser (no hydration mismatch). */
+export function formatUtcMinute(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** `850 ms`, `1.24 s`. */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '—';

@@ -3,7 +3,7 @@
  * the hedges they sent, and how far past its deadline a search ended — all from each search's
  * own event log, as a user's result page shows it.
  */
-import type { SearchSnapshot } from '../../lib/types';
+import { isSiteEndEvent, type SearchSnapshot } from '../../lib/types';
 import { percentile, round } from '../../scripts/support/figures';
 
 /** Percentiles of a duration, in ms. */
@@ -169,7 +169,7 @@ export function lastJobs(snapshots: readonly SearchSnapshot[], ms: number): Last
     let last: LastJob | undefined;
     let lastAt = Number.NEGATIVE_INFINITY;
     for (const [siteId, events] of bySite) {
-      const ending = events.findLast((event) => event.type === 'site:done' || event.type === 'site:failed' || event.type === 'site:skipped' || event.type === 'site:cancelled');
+      const ending = events.findLast(isSiteEndEvent);
       if (!ending || ending.at < lastAt) continue;
       const started = events.find((event) => event.type === 'site:started')?.at;
       lastAt = ending.at;
