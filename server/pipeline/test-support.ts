@@ -92,6 +92,9 @@ export function memoryStore(): Store & { readonly events: SearchEvent[] } {
     async listRunning() {
       return [];
     },
+    async previousScan() {
+      return undefined;
+    },
     async getBulkRun() {
       return undefined;
     },

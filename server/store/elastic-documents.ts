@@ -17,10 +17,14 @@ import type {
   SearchSummary,
   SiteResult,
 } from '../../lib/types';
+import { scanKeyOf } from './scan-key';
 import { searchWords } from './search-words';
 import type { StoredEvent, StoredSiteResult } from './store';
 
-/** `<prefix>-searches` document. `text` holds the folded words of the name and location. */
+/**
+ * `<prefix>-searches` document. `text` holds the folded words of the name and location;
+ * `scanKey` the business's scan key (`scan-key.ts`), absent from documents written before it.
+ */
 export interface SearchDoc {
   readonly id: string;
   readonly status: SearchStatus;
@@ -31,6 +35,7 @@ export interface SearchDoc {
   readonly query: BusinessQuery;
   readonly summary: SearchSummary;
   readonly text: string;
+  readonly scanKey?: string;
 }
 
 /**
@@ -96,6 +101,7 @@ export function toSearchDoc(search: Search): SearchDoc {
     query: search.query,
     summary: search.summary,
     text: queryWords(search.query).join(' '),
+    scanKey: scanKeyOf(search.query),
   };
 }
 

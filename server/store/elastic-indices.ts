@@ -10,9 +10,12 @@
  * Invariants:
  * - Every index is `dynamic: strict`: a field the mappings do not list is refused, never guessed.
  * - An index whose `_meta.sitescanSchema` differs from `ELASTIC_SCHEMA_VERSION` is never written:
- *   opening fails naming both versions.
+ *   opening fails naming both versions — unless its version is one `UPGRADABLE_FROM`, whose
+ *   change only added fields: its mapping is updated in place (and the new fields filled) first.
  */
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import type { BusinessQuery } from '../../lib/types';
+import { scanKeyOf } from './scan-key';
 
 /**
  * Names of the indices (and of their templates) for one prefix. A type rather than an interface:
@@ -40,7 +43,14 @@ export function elasticIndexNames(indexPrefix: string): ElasticIndexNames {
 }
 
 /** Version of the mappings below, kept in each index's `_meta`; bump it when they change. */
-export const ELASTIC_SCHEMA_VERSION = 1;
+export const ELASTIC_SCHEMA_VERSION = 2;
+
+/**
+ * Versions an index is brought up from in place, with what changed: only fields added, which a
+ * mapping update may do. 1 → 2: `scanKey` on searches (the documents already there get theirs
+ * from their query, `fillScanKeys`).
+ */
+const UPGRADABLE_FROM = [1];
 
 /** Priority of our index templates: above the built-in ones (≤ 100) should a prefix match them. */
 const TEMPLATE_PRIORITY = 200;
@@ -68,6 +78,8 @@ const MAPPINGS: Record<keyof ElasticIndexNames, estypes.MappingTypeMapping> = {
       // The words are folded in JS (search-words.ts; this distribution has no asciifolding), so
       // whitespace suffices; index_prefixes makes the last word's prefix query cheap.
       text: { type: 'text', analyzer: 'whitespace', index_prefixes: { min_chars: 1, max_chars: 8 } },
+      // scan-key.ts: the previous scan of a business is a term query on it. Added in version 2.
+      scanKey: { type: 'keyword' },
     },
   },
   results: {
@@ -131,12 +143,44 @@ export async function prepareIndices(client: Client, indices: ElasticIndexNames)
   const mappings = await client.indices.getMapping({ index: Object.values(indices) });
   for (const kind of kinds) {
     // _meta is free-form (typed any): whatever is there is only compared and printed.
-    const version: unknown = mappings[indices[kind]]?.mappings._meta?.sitescanSchema;
+    let version: unknown = mappings[indices[kind]]?.mappings._meta?.sitescanSchema;
+    if (typeof version === 'number' && UPGRADABLE_FROM.includes(version)) {
+      await client.indices.putMapping({ index: indices[kind], properties: MAPPINGS[kind].properties, _meta: MAPPINGS[kind]._meta });
+      if (kind === 'searches') await fillScanKeys(client, indices.searches);
+      version = ELASTIC_SCHEMA_VERSION;
+    }
     if (version !== ELASTIC_SCHEMA_VERSION) {
       throw new Error(
         `index ${indices[kind]} has sitescan schema version ${JSON.stringify(version)}; this sitescan writes ${ELASTIC_SCHEMA_VERSION}` +
           ' (reindex it, or use another ELASTICSEARCH index prefix)',
       );
+    }
+  }
+}
+
+/** Searches written per round of `fillScanKeys`. */
+const FILL_BATCH = 500;
+
+/**
+ * Gives every search document without a scan key its key, from its stored query. Idempotent: a
+ * second node upgrading at the same time writes the same keys.
+ */
+async function fillScanKeys(client: Client, index: string): Promise<void> {
+  for (;;) {
+    const response = await client.search<{ query: BusinessQuery }>({
+      index,
+      query: { bool: { must_not: { exists: { field: 'scanKey' } } } },
+      _source: ['query'],
+      size: FILL_BATCH,
+      track_total_hits: false,
+    });
+    const hits = response.hits.hits.filter((hit) => hit._id !== undefined && hit._source);
+    if (hits.length === 0) return;
+    const operations = hits.flatMap((hit) => [{ update: { _index: index, _id: hit._id } }, { doc: { scanKey: scanKeyOf(hit._source!.query) } }]);
+    const result = await client.bulk({ operations, refresh: true });
+    if (result.errors) {
+      const failed = result.items.find((item) => item.update?.error)?.update?.error;
+      throw new Error(`filling the scan keys of ${index} failed: ${failed?.type ?? 'unknown'}: ${failed?.reason ?? ''}`);
     }
   }
 }

@@ -33,6 +33,14 @@ export class ElasticOwners extends ElasticWriteOnce<SearchOwner> {
     this.index = options.index;
   }
 
+  /** The owner recorded for a search (pending or in the index), or undefined when none is. */
+  async ownerOf(searchId: string): Promise<string | undefined> {
+    const pending = this.pendingDoc(searchId);
+    if (pending) return pending.owner;
+    const found = await this.client.get<{ owner: string }>({ index: this.index, id: searchId }, { ignore: [404] });
+    return found.found ? found._source?.owner : undefined;
+  }
+
   /** Ids of the owner's searches: those pending and the newest {@link MAX_OWNED} in the index. */
   async idsOf(owner: string): Promise<string[]> {
     const pending = [...this.pendingDocs()].filter((record) => record.owner === owner).map((record) => record.searchId);

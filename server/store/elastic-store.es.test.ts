@@ -2,7 +2,9 @@ import { createServer } from 'node:net';
 import { Client } from '@elastic/elasticsearch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OverloadedError, ValidationError } from '../errors';
-import { ElasticStore } from './elastic-store';
+import { toSearchDoc } from './elastic-documents';
+import { ELASTIC_SCHEMA_VERSION, ElasticStore } from './elastic-store';
+import { scanKeyOf } from './scan-key';
 import type { ElasticStoreOptions } from './elastic-store-options';
 import { CutProxy, dropPrefix, dropWith, uniquePrefix } from './elastic-test-support';
 import type { Store } from './store';
@@ -31,6 +33,7 @@ function flushingEveryWrite(store: ElasticStore): Store {
     eventsAfter: (id, afterSeq) => store.eventsAfter(id, afterSeq),
     listSearches: (options) => store.listSearches(options),
     listRunning: () => store.listRunning(),
+    previousScan: (query) => store.previousScan(query),
     getBulkRun: (id) => store.getBulkRun(id),
     health: () => store.health(),
     close: () => store.close(),
@@ -159,8 +162,28 @@ withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
         await admin.indices.putMapping({ index: `${indexPrefix}-events`, _meta: { sitescanSchema: 99 } });
 
         await expect(ElasticStore.open({ url: esUrl, indexPrefix })).rejects.toThrow(
-          /has sitescan schema version 99; this sitescan writes 1/,
+          new RegExp(`has sitescan schema version 99; this sitescan writes ${ELASTIC_SCHEMA_VERSION}`),
         );
+      });
+
+      it('brings indices of version 1 up in place: adds the scan key and fills it in the searches there', async () => {
+        const store = await open();
+        await store.close();
+        // A search as version 1 wrote it (no scanKey), in indices marked version 1.
+        const joes = makeSearch(searchId(1), { query: { name: "Joe's Pizza", location: 'Brooklyn' } });
+        const { scanKey: _none, ...v1Doc } = toSearchDoc(joes);
+        await admin.index({ index: `${indexPrefix}-searches`, id: joes.id, document: v1Doc, refresh: true });
+        for (const kind of ['searches', 'results', 'events', 'owners', 'bulk-runs']) {
+          await admin.indices.putMapping({ index: `${indexPrefix}-${kind}`, _meta: { sitescanSchema: 1 } });
+        }
+
+        const upgraded = await open();
+        const previous = await upgraded.previousScan({ scanKey: scanKeyOf({ name: 'JOES PIZZA', location: 'brooklyn' }), before: joes.createdAt + 1 });
+        await upgraded.close();
+
+        expect(previous?.search).toStrictEqual(joes);
+        const mapping = await admin.indices.getMapping({ index: `${indexPrefix}-events` });
+        expect(mapping[`${indexPrefix}-events`]?.mappings._meta?.sitescanSchema).toBe(ELASTIC_SCHEMA_VERSION);
       });
 
       it.each([

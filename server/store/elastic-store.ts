@@ -39,7 +39,19 @@ import { ElasticWriteOnce } from './elastic-write-once';
 import { ElasticWriteBuffer, type Overlay } from './elastic-write-buffer';
 import { clampLimit, decodeCursor, encodeCursor, toListItem, type Position } from './history-page';
 import { matchesWordsQuery, searchWords, wordsQuery } from './search-words';
-import type { BulkRunRecord, BulkRunState, ListSearchesOptions, SearchPage, Store, StoreBatch, StoreHealth, StoredEvent } from './store';
+import { scanKeyOf } from './scan-key';
+import type {
+  BulkRunRecord,
+  BulkRunState,
+  ListSearchesOptions,
+  PreviousScan,
+  PreviousScanQuery,
+  SearchPage,
+  Store,
+  StoreBatch,
+  StoreHealth,
+  StoredEvent,
+} from './store';
 
 // The store's home: what other code imports from here besides the store itself.
 export { ELASTIC_SCHEMA_VERSION, elasticIndexNames } from './elastic-indices';
@@ -200,6 +212,42 @@ export class ElasticStore implements Store {
     const items = rows.slice(0, limit).map(toListItem);
     const last = items.at(-1);
     return rows.length > limit && last ? { items, next: encodeCursor(last) } : { items };
+  }
+
+  async previousScan(query: PreviousScanQuery): Promise<PreviousScan | undefined> {
+    const { scanKey, before, sameOwnerAs } = query;
+    const overlay = this.buffer.overlay();
+    const filter: estypes.QueryDslQueryContainer[] = [
+      { term: { scanKey } },
+      { term: { status: 'completed' } },
+      { range: { createdAt: { lt: before } } },
+    ];
+    let owned: ReadonlySet<string> | undefined;
+    if (sameOwnerAs !== undefined) {
+      const owner = await this.owners.ownerOf(sameOwnerAs);
+      if (owner === undefined) return undefined;
+      owned = new Set(await this.owners.idsOf(owner));
+      filter.push({ ids: { values: [...owned] } });
+    }
+    const response = await this.client.search<SearchDoc>({
+      index: this.indices.searches,
+      query: { bool: { filter, must_not: overlayIds(overlay.searches) } },
+      sort: [{ createdAt: 'desc' }, { id: 'desc' }],
+      size: 1,
+      track_total_hits: false,
+    });
+    const fromIndex = response.hits.hits.flatMap((hit) => (hit._source ? [fromSearchDoc(hit._source)] : []));
+    const fromOverlay = [...overlay.searches.values()].filter(
+      (search) =>
+        search.status === 'completed' &&
+        search.createdAt < before &&
+        (owned === undefined || owned.has(search.id)) &&
+        scanKeyOf(search.query) === scanKey,
+    );
+    const [newest] = [...fromIndex, ...fromOverlay].sort(compareNewestFirst);
+    if (!newest) return undefined;
+    const results = await this.resultsOf([newest.id], overlay);
+    return { search: newest, results: results.get(newest.id) ?? [] };
   }
 
   async getBulkRun(id: string): Promise<BulkRunState | undefined> {

@@ -2,7 +2,7 @@
  * Applies one store batch to a SQLite connection in one transaction. Used by the store's writer
  * thread (`sqlite-writer-worker.ts`) and, for `:memory:` databases, in the store's own thread.
  *
- *   batch ──► BEGIN ──► searches (upsert, FTS row when name/location change)
+ *   batch ──► BEGIN ──► searches (upsert, FTS row when name/location change, scan key once)
  *                       results  (upsert by (search_id, site_id))
  *                       events   (insert by (search_id, seq), first one stays)
  *                       owners   (insert by search_id, first one stays)
@@ -13,6 +13,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Search } from '../../lib/types';
+import { scanKeyOf } from './scan-key';
 import { wordsForm } from './search-words';
 import type { StoreBatch, StoredEvent, StoredSiteResult } from './store';
 
@@ -20,9 +21,10 @@ interface FtsSourceRow {
   readonly pk: number;
   readonly name: string;
   readonly location: string | null;
+  readonly scan_key: string | null;
 }
 
-type SearchParams = [string, string, string | null, string, string, number, number | null, number, string, string];
+type SearchParams = [string, string, string | null, string, string, number, number | null, number, string, string, string];
 type ResultParams = [string, string, string, number, string, string | null, number, number | null, string | null, string | null, string | null];
 type EventParams = [string, number, number, string, string | null, string | null];
 
@@ -39,15 +41,15 @@ export class SqliteBatchWriter {
   private readonly transaction: Database.Transaction<(batch: StoreBatch) => void>;
 
   constructor(db: Database.Database) {
-    this.ftsSource = db.prepare('SELECT pk, name, location FROM searches WHERE id = ?');
+    this.ftsSource = db.prepare('SELECT pk, name, location, scan_key FROM searches WHERE id = ?');
     this.upsertSearch = db.prepare(`
-      INSERT INTO searches (id, name, location, status, priority, created_at, completed_at, deadline_at, query, summary)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO searches (id, name, location, status, priority, created_at, completed_at, deadline_at, query, summary, scan_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET
         name = excluded.name, location = excluded.location, status = excluded.status,
         priority = excluded.priority, created_at = excluded.created_at,
         completed_at = excluded.completed_at, deadline_at = excluded.deadline_at,
-        query = excluded.query, summary = excluded.summary
+        query = excluded.query, summary = excluded.summary, scan_key = excluded.scan_key
       RETURNING pk`);
     this.ftsDelete = db.prepare('DELETE FROM search_fts WHERE rowid = ?');
     this.ftsInsert = db.prepare('INSERT INTO search_fts (rowid, name, location) VALUES (?, ?, ?)');
@@ -95,6 +97,8 @@ export class SqliteBatchWriter {
       search.deadlineAt,
       JSON.stringify(search.query),
       JSON.stringify(search.summary),
+      // A search's query never changes: its key is made once, on its first write.
+      before?.scan_key ?? scanKeyOf(search.query),
     );
     if (!upserted) throw new Error(`upsert of search ${search.id} returned no row`);
     if (before && before.name === name && before.location === location) return;

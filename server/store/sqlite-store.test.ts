@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Search } from '../../lib/types';
 import { ValidationError } from '../errors';
+import { scanKeyOf } from './scan-key';
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from './sqlite-store';
 import {
   T0,
@@ -95,6 +96,23 @@ describe('SqliteStore', () => {
       expect(() => new SqliteStore({ file })).toThrow(
         `has schema version ${SQLITE_SCHEMA_VERSION + 1}; this sitescan knows up to ${SQLITE_SCHEMA_VERSION}`,
       );
+    });
+
+    it('gives the searches of a version-3 file their scan key when it migrates it', async () => {
+      const joes = makeSearch(searchId(1), { query: { name: "Joe's Pizza", location: 'Brooklyn' } });
+      await store.write({ searches: [joes] });
+      await store.close();
+      // The file as sitescan left it before scan keys: no column, no index, version 3.
+      const db = new Database(file);
+      db.exec('DROP INDEX searches_by_scan; ALTER TABLE searches DROP COLUMN scan_key');
+      db.pragma('user_version = 3');
+      db.close();
+
+      store = new SqliteStore({ file });
+
+      const previous = await store.previousScan({ scanKey: scanKeyOf({ name: 'JOES PIZZA', location: 'brooklyn' }), before: joes.createdAt + 1 });
+      expect(previous?.search).toStrictEqual(joes);
+      expect(inspect((db) => db.pragma('user_version', { simple: true }))).toBe(SQLITE_SCHEMA_VERSION);
     });
 
     it('works in memory', async () => {

@@ -38,6 +38,7 @@ import { ValidationError } from '../errors';
 import { clampLimit, decodeCursor, encodeCursor, toListItem } from './history-page';
 import { logger } from '../logger';
 import { SqliteBatchWriter } from './sqlite-batch-writer';
+import { scanKeyOf } from './scan-key';
 import { openSqlite } from './sqlite-connection';
 import { splitWords, wordsQuery } from './search-words';
 import { SqliteWriterThread } from './sqlite-writer-thread';
@@ -45,6 +46,8 @@ import type {
   BulkRunRecord,
   BulkRunState,
   ListSearchesOptions,
+  PreviousScan,
+  PreviousScanQuery,
   SearchPage,
   Store,
   StoreBatch,
@@ -140,6 +143,13 @@ const MIGRATIONS: readonly string[] = [
     record TEXT NOT NULL  -- JSON BulkRunRecord
   ) WITHOUT ROWID;
   `,
+  // 3 → 4: the scan key of each search (scan-key.ts), for the previous scan of the same business.
+  // Searches written before get theirs from their stored query.
+  `
+  ALTER TABLE searches ADD COLUMN scan_key TEXT;
+  UPDATE searches SET scan_key = sitescan_scan_key(query);
+  CREATE INDEX IF NOT EXISTS searches_by_scan ON searches (scan_key, status, created_at DESC, id DESC);
+  `,
 ];
 
 /** Current schema version, stored as `PRAGMA user_version`. */
@@ -201,6 +211,7 @@ export class SqliteStore implements Store {
   private readonly writer: BatchSink;
   private readonly readSnapshot: Database.Transaction<(id: string) => SearchSnapshot | undefined>;
   private readonly readRunning: Database.Transaction<() => SearchSnapshot[]>;
+  private readonly readPrevious: Database.Transaction<(query: PreviousScanQuery) => PreviousScan | undefined>;
 
   /**
    * Opens (creating if needed) the database at `options.file` and migrates its schema.
@@ -226,6 +237,15 @@ export class SqliteStore implements Store {
     this.readRunning = this.db.transaction(() =>
       this.statements.selectRunning.all().map((row) => this.snapshotWith(toSearch(row))),
     );
+    this.readPrevious = this.db.transaction((query: PreviousScanQuery) => {
+      const { scanKey, before, sameOwnerAs } = query;
+      const row =
+        sameOwnerAs === undefined
+          ? this.statements.selectPrevious.get({ scanKey, before })
+          : this.statements.selectPreviousOfOwner.get({ scanKey, before, sameOwnerAs });
+      if (!row) return undefined;
+      return { search: toSearch(row), results: this.statements.selectResults.all(row.id).map(toResult) };
+    });
   }
 
   /** Opens the store of a data directory, `<dataDir>/sitescan.db`, creating the directory. */
@@ -280,6 +300,10 @@ export class SqliteStore implements Store {
     const items = rows.slice(0, limit).map((row) => toListItem(toSearch(row)));
     const last = items.at(-1);
     return rows.length > limit && last ? { items, next: encodeCursor(last) } : { items };
+  }
+
+  async previousScan(query: PreviousScanQuery): Promise<PreviousScan | undefined> {
+    return this.readPrevious(query);
   }
 
   async getBulkRun(id: string): Promise<BulkRunState | undefined> {
@@ -378,6 +402,16 @@ function prepareStatements(db: Database.Database) {
     selectEventsAfter: db.prepare<[string, number], EventRow>(
       'SELECT * FROM events WHERE search_id = ? AND seq > ? ORDER BY seq',
     ),
+    // Both walk searches_by_scan: the newest completed search of the key before the given time.
+    selectPrevious: db.prepare<[{ scanKey: string; before: number }], SearchRow>(`
+      SELECT ${SEARCH_COLUMNS} FROM searches
+      WHERE scan_key = @scanKey AND status = 'completed' AND created_at < @before
+      ORDER BY created_at DESC, id DESC LIMIT 1`),
+    selectPreviousOfOwner: db.prepare<[{ scanKey: string; before: number; sameOwnerAs: string }], SearchRow>(`
+      SELECT ${SEARCH_COLUMNS} FROM searches
+      WHERE scan_key = @scanKey AND status = 'completed' AND created_at < @before
+        AND id IN (SELECT search_id FROM owners WHERE owner = (SELECT owner FROM owners WHERE search_id = @sameOwnerAs))
+      ORDER BY created_at DESC, id DESC LIMIT 1`),
     selectBulkRun: db.prepare<[string], { record: string }>('SELECT record FROM bulk_runs WHERE id = ?'),
     // The run's search ids as a JSON array: one statement, however many rows the run has.
     selectBulkSearches: db.prepare<[string], { id: string; status: string; summary: string }>(
@@ -388,6 +422,8 @@ function prepareStatements(db: Database.Database) {
 
 /** Brings the schema of `db` to `SQLITE_SCHEMA_VERSION`, under a write lock. */
 function migrate(db: Database.Database, file: string): void {
+  // Migration 4 gives the searches already stored their scan key from their query.
+  db.function('sitescan_scan_key', { deterministic: true }, (query: unknown) => scanKeyOf(JSON.parse(String(query)) as BusinessQuery));
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true });
     if (typeof version !== 'number' || version > MIGRATIONS.length) {

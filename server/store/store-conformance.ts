@@ -21,6 +21,10 @@
  * - `owner` lists only the searches recorded under it (`StoreBatch.owners`, written before or
  *   after the search itself, the first owner of a search staying), with the same order, paging
  *   and filters; an owner with no search lists nothing.
+ * - `previousScan` finds the newest `completed` search with the scan key created before the given
+ *   time (queries of one business in other case, accents, punctuation or phone format share the
+ *   key), with its results in first-written order; with `sameOwnerAs`, only among that search's
+ *   owner's searches (none when it has no owner).
  * - `getBulkRun` returns a bulk run as written (the first write of an id stays) with the current
  *   status and summary of each of its searches that is stored; undefined for an unknown id.
  * - Data survives `close()` and reopening the same location.
@@ -36,6 +40,7 @@ import type {
   SiteResult,
 } from '../../lib/types';
 import { ValidationError } from '../errors';
+import { scanKeyOf } from './scan-key';
 import type { Store, StoredEvent, StoredSiteResult } from './store';
 
 /** A store under test, on a location of its own. */
@@ -691,6 +696,70 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
         await restart();
 
         expect((await store.listSearches({ owner: ana })).items).toStrictEqual([asListItem(search)]);
+      });
+    });
+
+    describe('previousScan', () => {
+      const joes = { name: "Joe's Pizza", location: 'Brooklyn, NY', phone: '(718) 555-0134' };
+      const key = scanKeyOf(joes);
+      const scan = (n: number, overrides: Parameters<typeof makeSearch>[1] = {}) =>
+        makeSearch(searchId(n), { query: joes, createdAt: T0 + n * 60_000, ...overrides });
+
+      it('finds the newest completed scan of the business before the given time, with its results', async () => {
+        const older = scan(1);
+        const newer = scan(2, { query: { name: 'JOE’S  PIZZA', location: 'brooklyn ny', phone: '+1 718-555-0134' } });
+        const cancelled = scan(3, { status: 'cancelled' });
+        const running = scan(4, { status: 'running' });
+        const elsewhere = scan(5, { query: { ...joes, location: 'Queens, NY' } });
+        const withoutPhone = scan(6, { query: { name: joes.name, location: joes.location } });
+        const current = scan(7, { status: 'running' });
+        const later = scan(8);
+        await store.write({
+          searches: [older, newer, cancelled, running, elsewhere, withoutPhone, current, later],
+          results: [
+            makeResult(newer.id, 'yelp'),
+            makeResult(newer.id, 'bbb', { outcome: 'partial', fields: { phone: 'mismatch' } }),
+            makeResult(older.id, 'yelp', { outcome: 'not_found' }),
+          ],
+        });
+
+        const previous = await store.previousScan({ scanKey: key, before: current.createdAt });
+        expect(previous?.search).toStrictEqual(newer);
+        expect(previous?.results.map((result) => [result.siteId, result.outcome, result.fields?.phone])).toStrictEqual([
+          ['yelp', 'found', 'match'],
+          ['bbb', 'partial', 'mismatch'],
+        ]);
+        expect((await store.previousScan({ scanKey: key, before: newer.createdAt }))?.search.id).toBe(older.id);
+        expect(await store.previousScan({ scanKey: key, before: older.createdAt })).toBeUndefined();
+        expect(await store.previousScan({ scanKey: scanKeyOf({ name: 'Nobody' }), before: later.createdAt + 1 })).toBeUndefined();
+      });
+
+      it("with sameOwnerAs, looks only among the searches of that search's owner", async () => {
+        const [ana, bo] = [scan(1), scan(2)];
+        const anaAgain = scan(3, { status: 'running' });
+        const nobodys = scan(4, { status: 'running' });
+        await store.write({
+          searches: [ana, bo, anaAgain, nobodys],
+          owners: [
+            { searchId: ana.id, owner: 'owner-ana', createdAt: ana.createdAt },
+            { searchId: bo.id, owner: 'owner-bo', createdAt: bo.createdAt },
+            { searchId: anaAgain.id, owner: 'owner-ana', createdAt: anaAgain.createdAt },
+          ],
+        });
+
+        expect((await store.previousScan({ scanKey: key, before: anaAgain.createdAt }))?.search.id).toBe(bo.id);
+        expect((await store.previousScan({ scanKey: key, before: anaAgain.createdAt, sameOwnerAs: anaAgain.id }))?.search.id).toBe(ana.id);
+        expect(await store.previousScan({ scanKey: key, before: nobodys.createdAt, sameOwnerAs: nobodys.id })).toBeUndefined();
+      });
+
+      it('finds the previous scan across a restart', async () => {
+        const earlier = scan(1);
+        await store.write({ searches: [earlier], results: [makeResult(earlier.id, 'yelp')] });
+        await restart();
+
+        const previous = await store.previousScan({ scanKey: key, before: T0 + 10 * 60_000 });
+        expect(previous?.search).toStrictEqual(earlier);
+        expect(previous?.results).toHaveLength(1);
       });
     });
 

@@ -87,6 +87,26 @@ export interface ListSearchesOptions {
   readonly cursor?: string;
 }
 
+/** Which earlier scan `Store.previousScan` looks for. */
+export interface PreviousScanQuery {
+  /** The scan key of the business (`scanKeyOf` in `scan-key.ts`). */
+  readonly scanKey: string;
+  /** Only searches created before this (ms since epoch): the search being compared. */
+  readonly before: number;
+  /**
+   * Only searches recorded with the same owner as this search (`SearchOwner`), for a history
+   * scoped to its owner: one client's scans never show in another's comparison. A search with no
+   * owner recorded then has no previous scan.
+   */
+  readonly sameOwnerAs?: string;
+}
+
+/** An earlier scan of the same business, with its site results (its events are not read). */
+export interface PreviousScan {
+  readonly search: Search;
+  readonly results: readonly SiteResult[];
+}
+
 /** A page of the history list, newest first. */
 export interface SearchPage {
   readonly items: readonly SearchListItem[];
@@ -126,6 +146,12 @@ export interface Store {
   eventsAfter(searchId: string, afterSeq: number): Promise<readonly SearchEvent[]>;
   /** History, newest first. A bad cursor throws `ValidationError`. */
   listSearches(options?: ListSearchesOptions): Promise<SearchPage>;
+  /**
+   * The newest `completed` search with the scan key created before `before` (and, with
+   * `sameOwnerAs`, of the same owner), with its results; undefined when there is none. Read
+   * through an index on the key, however long the history.
+   */
+  previousScan(query: PreviousScanQuery): Promise<PreviousScan | undefined>;
   /** A bulk run and where its searches stand, or undefined for an unknown id. */
   getBulkRun(id: string): Promise<BulkRunState | undefined>;
   /** Searches still `running` (after a crash, these need resuming or marking interrupted). */
