@@ -36,6 +36,21 @@ describe('toCsv', () => {
   });
 });
 
+describe('resultRows', () => {
+  it('gives each site its change since the previous scan, and leaves the columns empty without one', () => {
+    const previous = { id: 'p'.repeat(22), createdAt: Date.UTC(2026, 10, 3), sites: [{ siteId: 'a.com', outcome: 'found' as const, wrong: [] }] };
+    const [row] = resultRows(search, results, previous);
+    expect([row?.previous_search_id, row?.previous_searched_at, row?.previous_outcome, row?.change_since_previous]).toStrictEqual([
+      previous.id,
+      '2026-11-03T00:00:00.000Z',
+      'found',
+      'worse',
+    ]);
+    const [alone] = resultRows(search, results);
+    expect([alone?.previous_search_id, alone?.change_since_previous]).toStrictEqual(['', '']);
+  });
+});
+
 describe('exportFileName', () => {
   it('keeps only a safe slug of the name', () => {
     expect(exportFileName('Blue Door Bakery, "Austin"/..', 'abc', 'csv')).toBe('sitescan-blue-door-bakery-austin-abc.csv');

@@ -6,6 +6,7 @@
  * prefixed with `'` (OWASP "CSV injection").
  */
 import Papa from 'papaparse';
+import { compareScans, type PreviousScanSummary } from './scan-changes';
 import type { MatchField, Search, SiteResult } from './types';
 
 /**
@@ -41,6 +42,11 @@ export const RESULT_COLUMNS = [
   'address_verdict',
   'phone_verdict',
   'website_verdict',
+  // The last scan of the same business before this one (`scan-changes.ts`); empty when none.
+  'previous_search_id',
+  'previous_searched_at',
+  'previous_outcome',
+  'change_since_previous',
 ] as const;
 
 /** One row of the CSV. */
@@ -48,8 +54,13 @@ export type ResultRow = Record<(typeof RESULT_COLUMNS)[number], string | number 
 
 const verdict = (result: SiteResult, field: MatchField) => result.fields?.[field] ?? '';
 
-/** The rows of one search: one per site result. */
-export function resultRows(search: Pick<Search, 'id' | 'query' | 'status' | 'createdAt'>, results: readonly SiteResult[]): ResultRow[] {
+/** The rows of one search: one per site result, each with its change since `previous` when given. */
+export function resultRows(
+  search: Pick<Search, 'id' | 'query' | 'status' | 'createdAt'>,
+  results: readonly SiteResult[],
+  previous?: PreviousScanSummary,
+): ResultRow[] {
+  const changes = previous && compareScans(previous.sites, results).bySite;
   return results.map((result) => ({
     search_id: search.id,
     business_name: search.query.name,
@@ -75,6 +86,10 @@ export function resultRows(search: Pick<Search, 'id' | 'query' | 'status' | 'cre
     address_verdict: verdict(result, 'address'),
     phone_verdict: verdict(result, 'phone'),
     website_verdict: verdict(result, 'website'),
+    previous_search_id: previous?.id ?? '',
+    previous_searched_at: previous ? new Date(previous.createdAt).toISOString() : '',
+    previous_outcome: changes?.get(result.siteId)?.before ?? '',
+    change_since_previous: changes?.get(result.siteId)?.change ?? '',
   }));
 }
 

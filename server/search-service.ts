@@ -8,13 +8,15 @@
  * Whose history is whose too (`http/history-key.ts`): `create` records the search under its
  * creator's history key, and with `historyScope: 'owner'` a client lists only its own.
  */
-import type { BulkRunSearch, BulkRunView, BusinessQuery, SearchEvent, SearchSnapshot } from '../lib/types';
+import { summarizePreviousScan, type PreviousScanSummary } from '../lib/scan-changes';
+import type { BulkRunSearch, BulkRunView, BusinessQuery, Search, SearchEvent, SearchSnapshot } from '../lib/types';
 import { ClientShare } from './client-share';
 import { ConflictError, NotFoundError } from './errors';
 import { ownerOfKey } from './http/history-key';
 import { authorizeChange, SearchCapabilities, type ChangeRequest } from './http/ownership';
 import { logger } from './logger';
 import type { LiveSearches, SearchRunner, SubmitOptions } from './search-runner';
+import { scanKeyOf } from './store/scan-key';
 import type { BulkRunRecord, ListSearchesOptions, SearchPage, Store } from './store/store';
 
 /** Options of the search service. */
@@ -108,6 +110,26 @@ export class SearchService {
     const snapshot = (await this.live.snapshot(id)) ?? (await this.store.getSearch(id));
     if (!snapshot) throw new NotFoundError(`no search with id ${id}`);
     return snapshot;
+  }
+
+  /**
+   * The last completed scan of the same business before `search` (`Store.previousScan`); with
+   * `historyScope: 'owner'`, only among the searches of the same owner, so a shared link never
+   * shows another client's scan. Undefined when there is none or the store cannot say now (logged):
+   * a comparison is never worth failing the result page for.
+   */
+  async previousScan(search: Search): Promise<PreviousScanSummary | undefined> {
+    try {
+      const previous = await this.store.previousScan({
+        scanKey: scanKeyOf(search.query),
+        before: search.createdAt,
+        ...(this.historyScope === 'owner' ? { sameOwnerAs: search.id } : {}),
+      });
+      return previous && summarizePreviousScan(previous.search, previous.results);
+    } catch (error) {
+      this.log.warn({ err: error, searchId: search.id }, 'the previous scan could not be read; the result shows no changes');
+      return undefined;
+    }
   }
 
   /** Whether a search exists, live or stored. */
