@@ -2,7 +2,8 @@
 
 import { useMemo, useState } from 'react';
 import { RESULT_VIEWS, resultsInView, viewCounts, type ResultView } from '@/lib/result-views';
-import type { SiteResult } from '@/lib/types';
+import type { SiteChangeOf } from '@/lib/scan-changes';
+import type { BusinessQuery, SiteResult } from '@/lib/types';
 import { SiteTable } from './site-table';
 import { muted } from './ui';
 
@@ -17,10 +18,24 @@ const chip = (pressed: boolean) =>
  * The sites of a result: chips to show one view (needs attention, possible errors, not found,
  * failed, found, all) with its count, and the order — what needs attention first, or the sites'
  * own. A search that has ended opens with what needs attention first; a running one in the
- * sites' order, so rows do not move under the reader while they finish.
+ * sites' order, so rows do not move under the reader while they finish. The view is the page's
+ * (the summary strip's counts choose it too).
  */
-export function SiteResults({ results, running }: { results: readonly SiteResult[]; running: boolean }) {
-  const [view, setView] = useState<ResultView>('all');
+export function SiteResults({
+  results,
+  running,
+  view,
+  onView,
+  query,
+  changes,
+}: {
+  results: readonly SiteResult[];
+  running: boolean;
+  view: ResultView;
+  onView: (view: ResultView) => void;
+  query?: BusinessQuery;
+  changes?: ReadonlyMap<string, SiteChangeOf>;
+}) {
   const [attentionFirst, setAttentionFirst] = useState(!running);
   const counts = useMemo(() => viewCounts(results), [results]);
   const shown = useMemo(() => resultsInView(results, view, attentionFirst), [results, view, attentionFirst]);
@@ -29,7 +44,7 @@ export function SiteResults({ results, running }: { results: readonly SiteResult
       <div className="flex flex-wrap items-center gap-2 print:hidden">
         <div role="group" aria-label="Show sites" className="flex flex-wrap gap-2">
           {RESULT_VIEWS.map(({ view: option, label }) => (
-            <button key={option} type="button" aria-pressed={view === option} onClick={() => setView(option)} className={chip(view === option)}>
+            <button key={option} type="button" aria-pressed={view === option} onClick={() => onView(option)} className={chip(view === option)}>
               {label} <span className="tabular-nums">({counts[option]})</span>
             </button>
           ))}
@@ -39,11 +54,13 @@ export function SiteResults({ results, running }: { results: readonly SiteResult
           Needs attention first
         </label>
       </div>
-      {shown.length === 0 ? (
-        <p className={`text-sm ${muted}`}>No site in this view.</p>
-      ) : (
-        <SiteTable results={shown} />
-      )}
+      <div id="sites-table">
+        {shown.length === 0 ? (
+          <p className={`text-sm ${muted}`}>No site in this view.</p>
+        ) : (
+          <SiteTable results={shown} query={query} changes={changes} />
+        )}
+      </div>
     </div>
   );
 }

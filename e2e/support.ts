@@ -17,7 +17,12 @@ import { startSitescanServer, type SitescanServer } from './sitescan-server';
 export const SCREENSHOTS = 'test-results/screenshots';
 
 /** Starts one sitescan server for the spec file (with `env`), stopped after its last test. */
-export function useSitescanServer(env: Record<string, string> = {}): { readonly server: SitescanServer; readonly dataDir: string; restart(): Promise<void> } {
+export function useSitescanServer(env: Record<string, string> = {}): {
+  readonly server: SitescanServer;
+  readonly dataDir: string;
+  /** Restarts on the same data and port; `changed` variables override the spec's for this start. */
+  restart(changed?: Record<string, string>): Promise<void>;
+} {
   const state = {} as { server: SitescanServer; dataDir: string };
   test.beforeAll(async () => {
     state.dataDir = await mkdtemp(path.join(tmpdir(), 'sitescan-e2e-'));
@@ -34,9 +39,9 @@ export function useSitescanServer(env: Record<string, string> = {}): { readonly 
     get dataDir() {
       return state.dataDir;
     },
-    async restart() {
+    async restart(changed = {}) {
       await state.server.stop();
-      state.server = await startSitescanServer({ dataDir: state.dataDir, port: state.server.port, env });
+      state.server = await startSitescanServer({ dataDir: state.dataDir, port: state.server.port, env: { ...env, ...changed } });
     },
   };
 }

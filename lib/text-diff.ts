@@ -6,14 +6,14 @@
  *   expected  "12 Main St, Suite 200"          found  "12 Main Street"
  *   words     12 · main · st · suite · 200            12 · main · street
  *   common    12 · main                  (longest common subsequence of the words)
- *   marked    12 Main [St], [Suite] [200]            12 Main [Street]
+ *   marked    12 Main [St, Suite 200]                12 Main [Street]
  *
  * Words are compared case-folded and without accents (`Café` = `cafe`); spaces and punctuation
- * separate words and are never marked. This is a reading aid, not the matcher: the verdict comes
+ * separate words and are marked only between two marked words. This is a reading aid, not the matcher: the verdict comes
  * from the site's match (`server/sites/match.ts`), which knows that `St` is `Street`.
  *
  * Invariants: pure; the segments of a side joined are that side's text exactly; a word is marked
- * exactly when it is not in the common subsequence.
+ * exactly when it is not in the common subsequence; a separator only when both its neighbours are.
  */
 
 /** A piece of a text, marked when it differs from the other side. */
@@ -53,15 +53,17 @@ function commonFlags(a: readonly string[], b: readonly string[]): [boolean[], bo
 }
 
 function segments(parts: readonly { text: string; word: boolean }[], common: readonly boolean[]): DiffSegment[] {
-  const out: DiffSegment[] = [];
   let w = 0;
-  for (const part of parts) {
-    const differs = part.word ? !common[w++] : false;
+  const flags = parts.map((part) => (part.word ? !common[w++] : undefined));
+  const out: DiffSegment[] = [];
+  parts.forEach((part, k) => {
+    // A separator is marked between two marked words, so `(612) 264-5217` reads as one mark.
+    const differs = flags[k] ?? (flags[k - 1] === true && flags[k + 1] === true);
     const last = out.at(-1);
     // Adjacent pieces of the same kind read as one segment.
     if (last && last.differs === differs) out[out.length - 1] = { text: last.text + part.text, differs };
     else out.push({ text: part.text, differs });
-  }
+  });
   return out;
 }
 

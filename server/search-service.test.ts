@@ -79,3 +79,39 @@ describe('SearchService history scope', () => {
     expect((await searches.get(created.id)).search.query.name).toBe('Unrecorded');
   });
 });
+
+describe('SearchService previous scan', () => {
+  const stores: SqliteStore[] = [];
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+  });
+
+  function service(historyScope: 'all' | 'owner') {
+    const store = new SqliteStore({ file: ':memory:' });
+    stores.push(store);
+    return { store, searches: new SearchService({ runner: storingRunner(store), live: notLive, store, historyScope }) };
+  }
+  const joes = { name: "Joe's Pizza", location: 'Brooklyn' };
+
+  it('finds the last scan of the business by anyone, or with owner scope only by the same owner', async () => {
+    const [ana, bo] = [newHistoryKey(), newHistoryKey()];
+    for (const scope of ['all', 'owner'] as const) {
+      const { searches } = service(scope);
+      const anas = await searches.create(joes, { historyKey: ana });
+      const bos = await searches.create({ name: 'JOES PIZZA', location: 'brooklyn' }, { historyKey: bo });
+      const again = await searches.create(joes, { historyKey: ana });
+
+      const previous = await searches.previousScan((await searches.get(again.id)).search);
+      expect(previous?.id).toBe(scope === 'all' ? bos.id : anas.id);
+      expect(await searches.previousScan((await searches.get(anas.id)).search)).toBeUndefined();
+    }
+  });
+
+  it('shows no changes rather than failing when the store cannot say', async () => {
+    const { store, searches } = service('all');
+    const created = await searches.create(joes);
+    store.previousScan = () => Promise.reject(new Error('index unavailable'));
+
+    expect(await searches.previousScan((await searches.get(created.id)).search)).toBeUndefined();
+  });
+});

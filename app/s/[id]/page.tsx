@@ -35,6 +35,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function SearchPage({ params }: Props) {
   const { id } = await params;
   const snapshot = await load(id);
-  const owner = getServices().searches.isOwner(id, (await cookies()).get(OWNER_COOKIE)?.value);
-  return <LiveSearch key={id} initial={snapshot} owner={owner} />;
+  const { searches } = getServices();
+  const owner = searches.isOwner(id, (await cookies()).get(OWNER_COOKIE)?.value);
+  const previous = await searches.previousScan(snapshot.search);
+  return <LiveSearch key={id} initial={snapshot} owner={owner} previous={previous} />;
 }
