@@ -121,6 +121,17 @@ describe('RecentSearches: what is pushed', () => {
     expect(pushes[0]!.items).toMatchObject([{ id: 'S1', summary: { open: 1, found: 2 } }]);
   });
 
+  it('takes a placement or a forget told before the search was observed', async () => {
+    const recent = tracker();
+    recent.place('ANA', 'recent:ana');
+    recent.forget('NOBODY');
+    recent.observe('NOBODY', created('NOBODY'));
+    recent.observe('ANA', created('ANA'));
+    expect(recent.held).toBe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pushes).toMatchObject([{ list: 'recent:ana', items: [{ id: 'ANA' }] }]);
+  });
+
   it('takes a final state read elsewhere (a cluster node that did not hear every event)', async () => {
     const recent = tracker();
     const event = created('S1');

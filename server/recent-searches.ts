@@ -11,7 +11,8 @@
  * A list is a room of the hub: everyone's (HISTORY_SCOPE=all) or one owner's (HISTORY_SCOPE=owner),
  * and the caller says which list a search belongs to once it knows (`place`), or that it belongs
  * to none (`forget`: an owner-scoped search started without a history key). A line is observed
- * from its `search:created`; until it is placed it is counted but never pushed.
+ * from its `search:created`; until it is placed it is counted but never pushed. Either may come
+ * first: a placement told before the line's `search:created` is kept until it comes.
  *
  * Worked example (limit 8, interval 1,000 ms): at t=0 a search is placed in list L — pushed at
  * once (next timer turn), as the only change. Its 41 sites answer over the next 3 s, each answer a
@@ -26,7 +27,7 @@
  * - a push MUST carry only searches placed in that list, and only its newest `limit`;
  * - a line's state is dropped once its end has been pushed or it left its list's newest
  *   `limit`: state is held for at most `limit` searches per list with a line still running,
- *   plus the searches not placed yet (at most `maxUnplaced`).
+ *   plus the searches not placed yet and the placements told early (at most `maxUnplaced` each).
  *
  * Pure but for its timer (setTimeout, so fake timers drive it in tests); the hub wires it to
  * Socket.IO rooms.
@@ -42,7 +43,10 @@ export interface RecentSearchesOptions {
   readonly limit?: number;
   /** Least time between two pushes to one list, ms. Default 1,000; 0–60,000. */
   readonly intervalMs?: number;
-  /** Searches observed but not placed yet, kept at most (oldest dropped). Default 1,000; >= 1. */
+  /**
+   * Searches observed but not placed yet, and placements told before their search was observed,
+   * each kept at most this many (oldest dropped). Default 1,000; >= 1.
+   */
   readonly maxUnplaced?: number;
   /** The clock, ms. Default `Date.now`. */
   readonly now?: () => number;
@@ -81,6 +85,11 @@ export class RecentSearches {
   private readonly lines = new Map<string, Line>();
   /** Ids of lines not placed yet, oldest first. */
   private readonly unplaced = new Set<string>();
+  /**
+   * Placements told before the line's `search:created` (the event log tells its listeners after
+   * its journal write, a tick after the search started): the list, or null for none. Oldest first.
+   */
+  private readonly early = new Map<string, string | null>();
   private readonly lists = new Map<string, List>();
 
   constructor(options: RecentSearchesOptions) {
@@ -113,8 +122,12 @@ export class RecentSearches {
   observe(searchId: string, event: SearchEvent): void {
     if (event.type === 'search:created') {
       if (this.lines.has(searchId)) return;
+      const early = this.early.get(searchId);
+      this.early.delete(searchId);
+      if (early === null) return;
       this.lines.set(searchId, { search: event.data.search, results: event.data.results, ended: false });
       this.unplaced.add(searchId);
+      if (early !== undefined) return this.place(searchId, early);
       if (this.unplaced.size > this.maxUnplaced) {
         const [oldest] = this.unplaced;
         this.forget(oldest!);
@@ -144,10 +157,11 @@ export class RecentSearches {
     this.changed(search.id, line);
   }
 
-  /** Puts a search observed before into `list`, as its newest line. */
+  /** Puts a search into `list`, as its newest line (now, or when its `search:created` comes). */
   place(searchId: string, list: string): void {
     const line = this.lines.get(searchId);
-    if (!line || line.list !== undefined) return;
+    if (!line) return this.remember(searchId, list);
+    if (line.list !== undefined) return;
     this.unplaced.delete(searchId);
     line.list = list;
     let state = this.lists.get(list);
@@ -169,9 +183,19 @@ export class RecentSearches {
   /** A search that belongs to no list: its line is dropped. */
   forget(searchId: string): void {
     const line = this.lines.get(searchId);
-    if (!line || line.list !== undefined) return;
+    if (!line) return this.remember(searchId, null);
+    if (line.list !== undefined) return;
     this.unplaced.delete(searchId);
     this.lines.delete(searchId);
+  }
+
+  /** Keeps a placement told before its line, at most `maxUnplaced` of them. */
+  private remember(searchId: string, list: string | null): void {
+    this.early.set(searchId, list);
+    if (this.early.size > this.maxUnplaced) {
+      const [oldest] = this.early.keys();
+      this.early.delete(oldest!);
+    }
   }
 
   /** Stops every timer and drops all state; nothing is pushed after. */
@@ -180,6 +204,7 @@ export class RecentSearches {
     this.lists.clear();
     this.lines.clear();
     this.unplaced.clear();
+    this.early.clear();
   }
 
   private changed(searchId: string, line: Line): void {
