@@ -1,8 +1,13 @@
 import Link from 'next/link';
+import { connection } from 'next/server';
 import { link, muted } from '@/components/ui';
 
-/** Unknown pages and unknown search ids. */
-export default function NotFound() {
+/**
+ * Unknown pages and unknown search ids. Rendered per request, never prerendered: the CSP
+ * (proxy.ts) lets only scripts with the request's nonce run, and a prerendered page has none.
+ */
+export default async function NotFound() {
+  await connection();
   return (
     <div className="space-y-3 py-10 text-center">
       <h1 className="text-2xl font-semibold tracking-tight">Not found</h1>

@@ -1,8 +1,9 @@
 import { headers } from 'next/headers';
 import Link from 'next/link';
 import { SearchForm } from '@/components/search-form';
-import { SearchList } from '@/components/search-list';
+import { RecentSearches } from '@/components/recent-searches';
 import { card, eyebrow, link, muted } from '@/components/ui';
+import { RECENT_LIMIT } from '@/lib/socket-events';
 import { historyKeyOf } from '@/server/http/history-key';
 import { getServices } from '@/server/services';
 
@@ -10,7 +11,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function HomePage() {
   const { searches } = getServices();
-  const { items } = await searches.list({ limit: 8 }, historyKeyOf((await headers()).get('cookie')));
+  const { items } = await searches.list({ limit: RECENT_LIMIT }, historyKeyOf((await headers()).get('cookie')));
   const yours = searches.historyScope === 'owner';
   return (
     <div className="grid gap-8 lg:grid-cols-[3fr_2fr]">
@@ -34,7 +35,7 @@ export default async function HomePage() {
           </Link>
         </div>
         <div className="mt-3">
-          {items.length === 0 ? <p className={`text-sm ${muted}`}>No searches yet.</p> : <SearchList items={items} label={yours ? 'Your recent searches' : 'Recent searches'} />}
+          <RecentSearches initial={items} label={yours ? 'Your recent searches' : 'Recent searches'} />
         </div>
       </section>
     </div>

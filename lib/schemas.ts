@@ -93,6 +93,9 @@ export const subscribePayloadSchema = z.strictObject({
   lastAt: z.number().int().min(0).optional(),
 });
 
+/** `recent:subscribe` takes no payload; an empty object is accepted as none. */
+export const recentSubscribePayloadSchema = z.strictObject({}).optional();
+
 /** Formats a zod error as one line naming each bad field. */
 export function describeZodError(error: z.ZodError): string {
   return error.issues

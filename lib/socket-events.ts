@@ -2,7 +2,7 @@
  * Typed Socket.IO event maps shared by the hub and the browser, so every `emit` is checked at
  * compile time on both sides.
  */
-import type { SearchEvent, SiteInfo } from './types';
+import type { SearchEvent, SearchListItem, SiteInfo } from './types';
 
 /** A live event as pushed to a search's room: the event plus its search id. */
 export type LiveSearchEvent = SearchEvent & { readonly searchId: string };
@@ -19,11 +19,24 @@ export type SubscribeAck =
   | { readonly ok: true; readonly events: readonly SearchEvent[]; readonly reset?: boolean }
   | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
+/**
+ * Answer to `recent:subscribe`: the client's recent searches now (newest first, at most
+ * {@link RECENT_LIMIT}), or why it was refused (`invalid_request`, `internal`).
+ */
+export type RecentAck =
+  | { readonly ok: true; readonly items: readonly SearchListItem[] }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
 /** What the server sends. */
 export interface ServerToClientEvents {
   'search:event': (event: LiveSearchEvent) => void;
   /** Every site with its live figures, pushed every second to the clients that sent `sites:subscribe`. */
   'sites:stats': (sites: readonly SiteInfo[]) => void;
+  /**
+   * Recent searches that changed (started, counted a site's answer, ended), newest first, to the
+   * clients that sent `recent:subscribe`: at most one push a second per list, each item whole.
+   */
+  'recent:changed': (items: readonly SearchListItem[]) => void;
 }
 
 /** What the client sends. */
@@ -41,10 +54,28 @@ export interface ClientToServerEvents {
   /** Joins the operations view: acks with every site now, then `sites:stats` follows. */
   'sites:subscribe': (ack: (sites: readonly SiteInfo[]) => void) => void;
   'sites:unsubscribe': () => void;
+  /**
+   * Follows the recent list of the home page: acks with the list now, then `recent:changed`
+   * follows. With HISTORY_SCOPE=owner, the list of the handshake's history key only. No payload
+   * (an empty object is accepted).
+   */
+  'recent:subscribe': (ack: (answer: RecentAck) => void) => void;
+  'recent:unsubscribe': () => void;
 }
+
+/** How many searches the home page lists, and how many of them are pushed live. */
+export const RECENT_LIMIT = 8;
 
 /** The room that receives `sites:stats`. */
 export const SITES_ROOM = 'sites';
+
+/**
+ * The room that receives `recent:changed` for one list: everyone's (HISTORY_SCOPE=all, no
+ * `owner`), or the searches of one owner (the digest of a history key, never the key).
+ */
+export function recentRoomFor(owner?: string): string {
+  return owner === undefined ? 'recent' : `recent:${owner}`;
+}
 
 /** The room that receives one search's events. */
 export function roomFor(searchId: string): string {

@@ -206,7 +206,7 @@ describe('Socket.IO budget log', () => {
     const httpServer = createServer();
     const standalone = new Hub(httpServer, {
       eventLog: { onEvent: () => () => undefined },
-      searches: { exists: async () => false } as unknown as SearchService,
+      searches: { exists: async () => false, historyScope: 'all', onCreated: () => () => undefined } as unknown as SearchService,
       logger: pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) }),
       limits: { eventBurst: 5, eventsPerSecond: 1, searchesPerConnection: 5 },
     });

@@ -176,7 +176,7 @@ describe('Socket.IO hub: the sites:stats timer', () => {
   const hub = new Hub(httpServer, {
     // The timer needs neither: no search is subscribed to in these tests.
     eventLog: { onEvent: () => () => undefined },
-    searches: {} as SearchService,
+    searches: { historyScope: 'all', onCreated: () => () => undefined } as unknown as SearchService,
     logger,
     sites: () => [site(`call-${++calls}.test`)],
     sitesPushMs: 50,

@@ -13,6 +13,18 @@
  * The sites timer runs only while someone watches: it starts on the first `sites:subscribe` and
  * stops when the room empties (last unsubscribe or disconnect).
  *
+ *   event log ──▶ RecentSearches (recent-searches.ts) ──≤ 1/s per list──▶ recent:changed ──▶ home pages
+ *   search service: created(id, owner) ──▶ place the search in its list's room
+ *
+ * The home page's recent list: `recent:subscribe` joins the room of the client's list — everyone's
+ * with HISTORY_SCOPE=all, else its handshake's history key's own (`recentRoomFor(owner digest)`)
+ * — then acks with the list read from the store. A search is pushed only to the room of the list
+ * it was started in, so with HISTORY_SCOPE=owner no client ever hears of another's search; a
+ * client with no key joins no room and lists nothing. Across nodes, the node that started a
+ * search pushes its line through the adapter: its start at once, its end when every node hears
+ * it (`whenEnded`); the counts in between need events other nodes appended, so they are not
+ * pushed there.
+ *
  * What one client may cost (socket-limits.ts):
  *
  *   handshake ──SocketGuard: Origin, connections per address──▶ refused (403/400 + reason)
@@ -32,16 +44,21 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import { describeZodError, subscribePayloadSchema, searchIdSchema } from '../lib/schemas';
+import { describeZodError, recentSubscribePayloadSchema, subscribePayloadSchema, searchIdSchema } from '../lib/schemas';
 import {
+  RECENT_LIMIT,
+  recentRoomFor,
   roomFor,
   SITES_ROOM,
   type ClientToServerEvents,
+  type RecentAck,
   type ServerToClientEvents,
   type SubscribeAck,
 } from '../lib/socket-events';
 import type { SiteInfo } from '../lib/types';
+import { historyKeyOf, ownerOfKey } from './http/history-key';
 import type { EventSource } from './metrics';
+import { RecentSearches } from './recent-searches';
 import type { SearchService } from './search-service';
 import { SocketBudget } from './socket-budget';
 import { socketHasAccess } from './http/access-token';
@@ -74,6 +91,8 @@ export interface HubOptions {
    * pushes `sites:stats` to its own watchers only. Default: this process's rooms alone.
    */
   readonly adapter?: ServerOptions['adapter'];
+  /** Least time between two `recent:changed` pushes to one list, ms. Default 1,000; 0–60,000. */
+  readonly recentPushMs?: number;
   /** What one client may cost. Default {@link DEFAULT_SOCKET_LIMITS}; each field on its own. */
   readonly limits?: Partial<SocketLimits>;
   /** The clock of the event budgets, in ms. Default `performance.now`. */
@@ -118,6 +137,9 @@ export class Hub {
   private readonly sitesPushMs: number;
   private readonly acrossNodes: boolean;
   private sitesTimer?: NodeJS.Timeout;
+  /** The home pages' recent lists, live. */
+  readonly recent: RecentSearches;
+  private readonly stopPlacing: () => void;
   /** Admits handshakes and counts connections per client address. */
   readonly guard: SocketGuard;
   readonly limits: SocketLimits;
@@ -170,7 +192,24 @@ export class Hub {
 
     const rooms = this.io.of('/').adapter.rooms;
     const acrossNodes = this.acrossNodes;
+    this.recent = new RecentSearches({
+      limit: RECENT_LIMIT,
+      intervalMs: options.recentPushMs,
+      push: (list, items) => {
+        if (!acrossNodes && !rooms.has(list)) return;
+        this.io.to(list).emit('recent:changed', items);
+      },
+    });
+    const ownerScope = options.searches.historyScope === 'owner';
+    this.stopPlacing = options.searches.onCreated((searchId, owner) => {
+      if (!ownerScope) return;
+      if (owner === undefined) this.recent.forget(searchId);
+      else this.placeRecent(searchId, recentRoomFor(owner));
+    });
     this.stopListening = options.eventLog.onEvent((searchId, event) => {
+      // Across nodes this node hears only the events it appended: its counts would be wrong.
+      if (!acrossNodes || event.type === 'search:created') this.recent.observe(searchId, event);
+      if (event.type === 'search:created' && !ownerScope) this.placeRecent(searchId, recentRoomFor());
       const room = roomFor(searchId);
       // The adapter encodes a packet before it looks for members: a search nobody watches (most
       // of a bulk run) would cost a JSON encoding per event. The in-memory adapter's rooms are
@@ -185,6 +224,19 @@ export class Hub {
     this.io.of('/').adapter.on('delete-room', (room: string) => {
       if (room === SITES_ROOM) this.stopSitesTimer();
     });
+  }
+
+  /**
+   * Puts a search in a recent list. Across nodes, its end is heard from whichever node ends it
+   * and read back whole, since the events that led there were appended elsewhere.
+   */
+  private placeRecent(searchId: string, list: string): void {
+    this.recent.place(searchId, list);
+    if (!this.acrossNodes) return;
+    this.options.searches.whenEnded(searchId).then(
+      (snapshot) => this.recent.ended(snapshot.search),
+      (error: unknown) => this.logger.error({ err: error, searchId }, 'the end of a search in a recent list could not be read'),
+    );
   }
 
   /** The client a handshake comes from: its peer, or what a trusted proxy forwarded for. */
@@ -245,6 +297,63 @@ export class Hub {
     socket.on('sites:unsubscribe', () => {
       void socket.leave(SITES_ROOM);
     });
+
+    socket.on('recent:subscribe', (...args: unknown[]) => void this.subscribeRecent(connection, args));
+
+    socket.on('recent:unsubscribe', () => {
+      const list = this.recentListOf(socket);
+      if (list !== undefined) void socket.leave(list);
+    });
+  }
+
+  /**
+   * The recent list a connection may follow: everyone's, or with HISTORY_SCOPE=owner the one of
+   * the history key its handshake carried (the cookie, sent by the browser with the handshake);
+   * none without a key.
+   */
+  private recentListOf(socket: HubSocket): string | undefined {
+    if (this.options.searches.historyScope === 'all') return recentRoomFor();
+    const key = historyKeyOf(socket.handshake.headers.cookie);
+    return key === undefined ? undefined : recentRoomFor(ownerOfKey(key));
+  }
+
+  /** `recent:subscribe`: joins the connection's list, then acks with it read in the socket's turn. */
+  private async subscribeRecent(connection: Connection, args: readonly unknown[]): Promise<void> {
+    const { socket, budget, inTurn, cut } = connection;
+    // The ack is the last argument, as for `sites:subscribe`; anything before it is the payload.
+    const last = args.at(-1);
+    const ack = typeof last === 'function' ? (last as (answer: RecentAck) => void) : undefined;
+    const payload = ack ? args.slice(0, -1) : args;
+    const parsed = payload.length <= 1 ? recentSubscribePayloadSchema.safeParse(payload[0]) : undefined;
+    if (!parsed?.success) {
+      const why = parsed ? describeZodError(parsed.error) : `expected at most one payload, got ${payload.length}`;
+      ack?.({ ok: false, error: { code: 'invalid_request', message: `recent:subscribe takes no payload (an empty object at most): ${why}` } });
+      return;
+    }
+    const list = this.recentListOf(socket);
+    // Each subscribe reads the store: a repeat costs what a repeated search:subscribe does.
+    if (list !== undefined && socket.rooms.has(list) && !budget.take(REPEATED_SUBSCRIBE_COST - MESSAGE_COST)) return cut('recent:subscribe');
+    const answer = await inTurn(async (): Promise<RecentAck> => {
+      if (socket.disconnected) return { ok: false, error: { code: 'disconnected', message: 'the connection closed first' } };
+      // No key with HISTORY_SCOPE=owner: no history, so nothing to list or push.
+      if (list === undefined) return { ok: true, items: [] };
+      try {
+        // Joined before the read: a search started in between is pushed, never missed.
+        await socket.join(list);
+        const key = historyKeyOf(socket.handshake.headers.cookie);
+        const { items } = await this.options.searches.list({ limit: RECENT_LIMIT }, key);
+        return { ok: true, items };
+      } catch (error) {
+        this.logger.error({ err: error }, 'reading the recent searches failed');
+        try {
+          await socket.leave(list);
+        } catch (leaveError) {
+          this.logger.error({ err: leaveError }, 'leaving the recent list of a refused subscribe failed');
+        }
+        return { ok: false, error: { code: 'internal', message: 'could not read the recent searches' } };
+      }
+    });
+    ack?.(answer);
   }
 
   /** `search:subscribe` on one connection: its limits, then its answer in the socket's turn. */
@@ -372,6 +481,8 @@ export class Hub {
   /** Disconnects every client and stops listening to the event log. */
   close(): void {
     this.stopListening();
+    this.stopPlacing();
+    this.recent.close();
     this.stopSitesTimer();
     this.io.disconnectSockets(true);
     // Not io.close(): that would also close the HTTP server, which the composition root owns.

@@ -65,6 +65,7 @@ export class SearchService {
   private readonly share: ClientShare;
   readonly historyScope: 'all' | 'owner';
   private readonly log = logger.child({ module: 'search-service' });
+  private readonly createdListeners = new Set<(searchId: string, owner: string | undefined) => void>();
 
   constructor(options: SearchServiceOptions) {
     this.runner = options.runner;
@@ -85,6 +86,7 @@ export class SearchService {
     const { client, historyKey, ...submit } = options;
     if (client !== undefined) this.share.check(client);
     const search = await this.runner.submit(query, submit);
+    this.announceCreated(search.id, historyKey === undefined ? undefined : ownerOfKey(historyKey));
     if (client !== undefined) {
       this.share.hold(search.id, client, search.summary.total);
       // A search whose every site was skipped has ended already; its end was heard before `hold`.
@@ -93,6 +95,27 @@ export class SearchService {
     }
     if (historyKey !== undefined) await this.recordOwner(search.id, historyKey, search.createdAt);
     return { id: search.id, url: `/s/${search.id}`, cancelToken: this.capabilities.tokenFor(search.id) };
+  }
+
+  /**
+   * Calls `listener` with each search this process starts and the owner it is recorded under
+   * (the digest of its creator's history key; undefined without one), right after it started.
+   * Returns a function that stops it. The hub places the search in its owner's recent list.
+   */
+  onCreated(listener: (searchId: string, owner: string | undefined) => void): () => void {
+    this.createdListeners.add(listener);
+    return () => this.createdListeners.delete(listener);
+  }
+
+  private announceCreated(searchId: string, owner: string | undefined): void {
+    for (const listener of this.createdListeners) {
+      try {
+        listener(searchId, owner);
+      } catch (error) {
+        // The search runs either way; a listener's fault is its own and is logged with the search.
+        this.log.error({ err: error, searchId }, 'a listener of new searches threw');
+      }
+    }
   }
 
   /** Site jobs a client holds now (its running searches), against its share. */

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { killAllChildren } from '../../scripts/support/child-process';
-import type { SearchEvent, SearchSnapshot } from '../../lib/types';
+import type { RecentAck } from '../../lib/socket-events';
+import type { SearchEvent, SearchListItem, SearchSnapshot } from '../../lib/types';
 import { startBenchSites, type BenchSites } from '../../bench/start-bench-sites';
 import { isContiguous, ProcessCluster } from './testing/process-cluster';
 import { withServices } from '../../scripts/testing/with-services';
@@ -88,6 +89,24 @@ withServices('cluster of node processes', ['redis', 'elasticsearch'], ({ redis: 
         arrivals: 30,
       });
       expect(seen.maxArrivalsInWindow).toBeLessThanOrEqual(5);
+    });
+
+    it("shows a search started on one node in the recent list of another node's home page, from its start to its end", async () => {
+      cluster = await ProcessCluster.start({ redisUrl, db: 14, elasticsearchUrl, sites: sites.definitions, nodes: 2 });
+      const [one, two] = cluster.nodes as [ReturnType<ProcessCluster['node']>, ReturnType<ProcessCluster['node']>];
+      const home = await cluster.socket(two);
+      const pushed: SearchListItem[] = [];
+      home.on('recent:changed', (items) => pushed.push(...items));
+      const ack = await new Promise<RecentAck>((resolve) => home.emit('recent:subscribe', resolve));
+      expect(ack).toEqual({ ok: true, items: [] });
+
+      const id = await cluster.create(one, { name: 'Cross Node Bakery', sites: [SITE] });
+      await expect.poll(() => pushed.some((item) => item.id === id && item.status !== 'running'), { timeout: 30_000 }).toBe(true);
+      const stored = await cluster.get(two, id);
+      const lines = pushed.filter((item) => item.id === id);
+      // Its start, pushed by node 1 through the adapter; then its end, whichever node ended it.
+      expect(lines[0]).toMatchObject({ status: 'running', query: { name: 'Cross Node Bakery' } });
+      expect(lines.at(-1)).toMatchObject({ status: 'completed', summary: stored.search.summary });
     });
 
     it('finishes every search when a node is killed outright while they are queued', async () => {
