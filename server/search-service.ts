@@ -206,9 +206,11 @@ export class SearchService {
     const state = await this.store.getBulkRun(id);
     if (!state) throw new NotFoundError(`no bulk run with id ${id}`);
     const { run } = state;
+    // One read for every search where live state is remote (a cluster's Redis), else one each.
+    const states = await this.live.states?.(run.searches.map(({ searchId }) => searchId));
     const searches = await Promise.all(
       run.searches.map(async ({ line, searchId, name }): Promise<BulkRunSearch> => {
-        const live = (await this.live.snapshot(searchId))?.search;
+        const live = states ? states.get(searchId) : (await this.live.snapshot(searchId))?.search;
         const now = live ? { status: live.status, summary: live.summary } : state.searches.get(searchId);
         // Not stored yet: its first batch is still on its way, so it has only just started.
         return { line, id: searchId, name, status: now?.status ?? 'running', ...(now ? { summary: now.summary } : {}) };
