@@ -28,6 +28,9 @@ import { retryAfterSeconds } from './error-answer';
 import { historyKeyFor, ownerOfKey } from './history-key';
 import { clientOf, errorResponse } from './responder';
 
+/** The longest name a run keeps; longer ones are cut. */
+export const MAX_RUN_NAME_CHARS = 200;
+
 /** A search started by a bulk run, as the answer lists it. */
 export interface BulkSearch {
   readonly line: number;

@@ -1,18 +1,15 @@
 import { echoInput } from '@/lib/input-echo';
 import { MAX_BULK_BYTES, parseBulkCsv } from '@/lib/bulk-csv';
-import { startBulkRun } from '@/server/http/bulk-run-start';
+import { MAX_RUN_NAME_CHARS, startBulkRun } from '@/server/http/bulk-run-start';
 import { errorResponse, respond } from '@/server/http/responder';
 import { getServices } from '@/server/services';
 
 export const dynamic = 'force-dynamic';
 
-/** The longest file name a run keeps (`?name=`); longer ones are cut. */
-const MAX_NAME_CHARS = 200;
-
-/** The uploaded file's name from `?name=`, as plain text: control characters dropped, cut to MAX_NAME_CHARS. */
+/** The uploaded file's name from `?name=`, as plain text: control characters dropped, cut to MAX_RUN_NAME_CHARS. */
 function fileNameOf(request: Request): string | undefined {
   const raw = new URL(request.url).searchParams.get('name');
-  const name = raw?.replace(/\p{Cc}/gu, '').trim().slice(0, MAX_NAME_CHARS);
+  const name = raw?.replace(/\p{Cc}/gu, '').trim().slice(0, MAX_RUN_NAME_CHARS);
   return name ? name : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { echoInput } from '@/lib/input-echo';
 import { bulkRunIdSchema } from '@/lib/schemas';
 import { ConflictError, NotFoundError, ValidationError } from '@/server/errors';
-import { startBulkRun } from '@/server/http/bulk-run-start';
+import { MAX_RUN_NAME_CHARS, startBulkRun } from '@/server/http/bulk-run-start';
 import { respond } from '@/server/http/responder';
 import { getServices } from '@/server/services';
 
@@ -11,12 +11,9 @@ interface BulkRunRouteContext {
   readonly params: Promise<{ id: string }>;
 }
 
-/** The longest name a run keeps, as `POST /api/bulk` cuts a file's name. */
-const MAX_NAME_CHARS = 200;
-
 /** The name of a run started again: `clients.csv (again)`; none when the first had none. */
 function againName(name: string | undefined): string | undefined {
-  return name === undefined ? undefined : `${name.slice(0, MAX_NAME_CHARS - ' (again)'.length)} (again)`;
+  return name === undefined ? undefined : `${name.slice(0, MAX_RUN_NAME_CHARS - ' (again)'.length)} (again)`;
 }
 
 /**
