@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { formatUtcMinute } from '@/lib/format';
 import type { BulkRunView as BulkRunRecord } from '@/lib/types';
 import type { BulkRun } from './bulk-run';
+import { BulkRunActions } from './bulk-run-actions';
 import { BulkRunView } from './bulk-run-view';
 import { card, link, muted } from './ui';
 
@@ -18,7 +19,10 @@ function runOf(view: BulkRunRecord): BulkRun {
   };
 }
 
-/** The page of one bulk run (`/bulk/<id>`): the run followed live, its link to share. */
+/**
+ * The page of one bulk run (`/bulk/<id>`): the run followed live, its link to share, and what can
+ * be done with it (export, run again, its searches in the history).
+ */
 export function BulkRunPage({ run }: { run: BulkRunRecord }) {
   return (
     <div className="space-y-6">
@@ -34,6 +38,9 @@ export function BulkRunPage({ run }: { run: BulkRunRecord }) {
             Start another bulk scan
           </Link>
         </p>
+        <div className="mt-4">
+          <BulkRunActions runId={run.id} />
+        </div>
       </header>
       <BulkRunView run={runOf(run)} />
     </div>

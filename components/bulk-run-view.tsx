@@ -26,8 +26,12 @@ function downloadResults(run: BulkRun, progress: ReadonlyMap<string, SearchProgr
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Follows every search of one bulk run over one socket; shows overall progress and each search. */
-export function BulkRunView({ run }: { run: BulkRun }) {
+/**
+ * Follows every search of one bulk run over one socket; shows overall progress and each search.
+ * `localExport` offers a CSV made in the browser from what the view has followed: for a run with
+ * no record (the store refused it), which the server cannot export.
+ */
+export function BulkRunView({ run, localExport = false }: { run: BulkRun; localExport?: boolean }) {
   const { progress, connection, known, ended, running, estimatedTotal, estimatedOpen, remainingMs } = useBulkRunProgress(run);
 
   return (
@@ -38,9 +42,11 @@ export function BulkRunView({ run }: { run: BulkRun }) {
         </h2>
         <div className="flex flex-wrap items-center gap-2 print:hidden">
           <ConnectionStatus connection={connection} closedText={run.searches.length > 0 ? 'All searches ended' : ''} />
-          <button type="button" className={secondaryButton} onClick={() => downloadResults(run, progress)} disabled={known === 0}>
-            <DownloadIcon /> Export all results (CSV)
-          </button>
+          {localExport && (
+            <button type="button" className={secondaryButton} onClick={() => downloadResults(run, progress)} disabled={known === 0}>
+              <DownloadIcon /> Export all results (CSV)
+            </button>
+          )}
         </div>
       </div>
 

@@ -96,7 +96,7 @@ export function BulkScan() {
           </p>
         )}
       </section>
-      {run && <BulkRunView key={run.key} run={run} />}
+      {run && <BulkRunView key={run.key} run={run} localExport />}
     </div>
   );
 }

@@ -74,9 +74,9 @@ test('upload a CSV with a bad row: the run gets its own page, the bad row is rep
   await expect(notStarted.getByRole('row').nth(1)).toHaveText(/^3\s*name: name is required$/);
 
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export all results (CSV)' }).click();
+  await page.getByRole('link', { name: 'Export all results (CSV)' }).click();
   const file = await download;
-  expect(file.suggestedFilename()).toMatch(/^sitescan-bulk-.*\.csv$/);
+  expect(file.suggestedFilename()).toBe(`sitescan-bulk-businesses-csv-${new URL(runUrl).pathname.split('/').pop()}.csv`);
   const [header, ...rows] = Papa.parse<string[]>(await readFile(await file.path(), 'utf8'), { skipEmptyLines: true }).data;
   expect(rows).toHaveLength(3 * sites.length);
   expect(new Set(rows.map((row) => row[header!.indexOf('business_name')]))).toEqual(new Set(NAMES));

@@ -1,6 +1,7 @@
 /**
  * Search results as CSV: one row per search × site, the same columns for the export of one
- * search (`GET /api/searches/:id/export?format=csv`) and of a whole bulk run (the bulk page).
+ * search (`GET /api/searches/:id/export?format=csv`) and of a whole bulk run
+ * (`GET /api/bulk/:id/export`, and the bulk page when its run could not be recorded).
  *
  * Cells are site data and user input: a cell that a spreadsheet would run as a formula is
  * prefixed with `'` (OWASP "CSV injection").
@@ -93,11 +94,15 @@ export function resultRows(
   }));
 }
 
-/** Rows as CSV text (RFC 4180, CRLF line ends, header first), formulas escaped. */
-export function toCsv(rows: readonly ResultRow[]): string {
+/**
+ * Rows as CSV text (RFC 4180, CRLF line ends, header first), formulas escaped. With
+ * `header: false`, the rows alone: a later part of a CSV written a part at a time, which the
+ * caller separates from the part before with a CRLF.
+ */
+export function toCsv(rows: readonly ResultRow[], options: { readonly header?: boolean } = {}): string {
   return Papa.unparse(
     { fields: [...RESULT_COLUMNS], data: rows.map((row) => RESULT_COLUMNS.map((column) => row[column])) },
-    { escapeFormulae: FORMULA_START, newline: '\r\n' },
+    { escapeFormulae: FORMULA_START, newline: '\r\n', header: options.header ?? true },
   );
 }
 

@@ -131,6 +131,19 @@ export const listSearchesQuerySchema = z.strictObject({
 });
 export type ListSearchesQuery = z.infer<typeof listSearchesQuerySchema>;
 
+/** The history filtered by a bulk run: `/history?bulk=<id>&page=<n>` (pages from 1). */
+export const bulkHistoryQuerySchema = z.object({
+  bulk: z.string().regex(ID_PATTERN, { error: (issue) => `bulk must be a bulk run id, got ${got(issue.input)}` }),
+  page: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'page must be a whole number from 1' })
+      .int({ error: 'page must be a whole number from 1' })
+      .min(1, { error: 'page must be a whole number from 1' })
+      .optional(),
+  ),
+});
+
 /** Query of `GET /api/searches/:id/export`: `format=csv|json` (default json). */
 export const exportQuerySchema = z.strictObject({
   format: z.preprocess(

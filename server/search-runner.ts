@@ -3,7 +3,7 @@
  * (`pipeline/pipeline.ts`) or a node of a cluster (`cluster/cluster-pipeline.ts`). Route
  * handlers, the hub, the metrics and the search service see only these two seams.
  */
-import type { BusinessQuery, Search, SearchEvent, SearchPriority, SearchSnapshot, SiteInfo, SiteLiveStats } from '../lib/types';
+import type { BusinessQuery, Search, SearchEvent, SearchPriority, SearchSnapshot, SearchStatus, SearchSummary, SiteInfo, SiteLiveStats } from '../lib/types';
 
 /** Options of one search. */
 export interface SubmitOptions {
@@ -44,4 +44,9 @@ export interface LiveSearches {
   eventsAfter(searchId: string, afterSeq: number): readonly SearchEvent[] | undefined | Promise<readonly SearchEvent[] | undefined>;
   /** Calls `listener` with the id of each search that ends; returns a function that stops it. */
   onSearchEnded(listener: (searchId: string) => void): () => void;
+  /**
+   * Where many live searches stand (status and summary), by id, in one read; a search not live is
+   * absent. Absent where `snapshot` is as cheap (in process); a cluster reads Redis once for all.
+   */
+  states?(searchIds: readonly string[]): Promise<ReadonlyMap<string, { readonly status: SearchStatus; readonly summary: SearchSummary }>>;
 }

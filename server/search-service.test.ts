@@ -115,3 +115,44 @@ describe('SearchService previous scan', () => {
     expect(await searches.previousScan((await searches.get(created.id)).search)).toBeUndefined();
   });
 });
+
+describe('SearchService.bulkRun', () => {
+  it('reads where its searches stand in one batched read when live state has one, the store\'s state for the others', async () => {
+    const store = new SqliteStore({ file: ':memory:' });
+    try {
+      const [running, ended] = [searchId(1), searchId(2)];
+      await store.write({ searches: [makeSearch(running, { status: 'running' }), makeSearch(ended)] });
+      const asked: string[][] = [];
+      const live: LiveSearches = {
+        ...notLive,
+        snapshot: () => {
+          throw new Error('one snapshot per search is what the batched read replaces');
+        },
+        states: async (ids) => {
+          asked.push([...ids]);
+          return new Map([[running, { status: 'running' as const, summary: makeSearch(running, { summary: { found: 2, open: 1 } }).summary }]]);
+        },
+      };
+      const searches = new SearchService({ runner: storingRunner(store), live, store });
+      await searches.recordBulkRun({
+        id: 'run-1',
+        createdAt: T0,
+        searches: [
+          { line: 2, searchId: running, name: 'Running' },
+          { line: 3, searchId: ended, name: 'Ended' },
+        ],
+        errors: [],
+      });
+
+      const run = await searches.bulkRun('run-1');
+      expect(asked).toStrictEqual([[running, ended]]);
+      expect(run.status).toBe('running');
+      expect(run.searches.map(({ id, status, summary }) => [id, status, summary?.found, summary?.open])).toStrictEqual([
+        [running, 'running', 2, 1],
+        [ended, 'completed', makeSearch(ended).summary.found, 0],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});

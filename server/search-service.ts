@@ -8,10 +8,11 @@
  * Whose history is whose too (`http/history-key.ts`): `create` records the search under its
  * creator's history key, and with `historyScope: 'owner'` a client lists only its own.
  */
+import type { BulkRow } from '../lib/bulk-csv';
 import { summarizePreviousScan, type PreviousScanSummary } from '../lib/scan-changes';
-import type { BulkRunSearch, BulkRunView, BusinessQuery, Search, SearchEvent, SearchSnapshot } from '../lib/types';
+import type { BulkRunSearch, BulkRunView, BusinessQuery, Search, SearchEvent, SearchListItem, SearchSnapshot } from '../lib/types';
 import { ClientShare } from './client-share';
-import { ConflictError, NotFoundError } from './errors';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors';
 import { ownerOfKey } from './http/history-key';
 import { authorizeChange, SearchCapabilities, type ChangeRequest } from './http/ownership';
 import { logger } from './logger';
@@ -51,6 +52,16 @@ export interface CreatedSearch {
   readonly url: string;
   /** The owner capability: whoever holds it may cancel the search. Never part of the share link. */
   readonly cancelToken: string;
+}
+
+/** A page of the searches of one bulk run, as the history filtered by that run lists them. */
+export interface BulkRunHistoryPage {
+  readonly run: Pick<BulkRunView, 'id' | 'createdAt' | 'name'>;
+  /** The run's searches from `offset`, in the run's order (by line). */
+  readonly items: readonly SearchListItem[];
+  /** How many searches the run has. */
+  readonly total: number;
+  readonly offset: number;
 }
 
 /** Searches: create, read, cancel, list. */
@@ -240,9 +251,11 @@ export class SearchService {
     const state = await this.store.getBulkRun(id);
     if (!state) throw new NotFoundError(`no bulk run with id ${id}`);
     const { run } = state;
+    // One read for every search where live state is remote (a cluster's Redis), else one each.
+    const states = await this.live.states?.(run.searches.map(({ searchId }) => searchId));
     const searches = await Promise.all(
       run.searches.map(async ({ line, searchId, name }): Promise<BulkRunSearch> => {
-        const live = (await this.live.snapshot(searchId))?.search;
+        const live = states ? states.get(searchId) : (await this.live.snapshot(searchId))?.search;
         const now = live ? { status: live.status, summary: live.summary } : state.searches.get(searchId);
         // Not stored yet: its first batch is still on its way, so it has only just started.
         return { line, id: searchId, name, status: now?.status ?? 'running', ...(now ? { summary: now.summary } : {}) };
@@ -255,6 +268,67 @@ export class SearchService {
       status: searches.some((search) => search.status === 'running') ? 'running' : 'completed',
       searches,
       errors: run.errors,
+    };
+  }
+
+  /** A bulk run as it was recorded. Throws `NotFoundError` for an unknown id. */
+  async bulkRunRecord(id: string): Promise<BulkRunRecord> {
+    const state = await this.store.getBulkRun(id);
+    if (!state) throw new NotFoundError(`no bulk run with id ${id}`);
+    return state.run;
+  }
+
+  /**
+   * The rows of a bulk run that started a search, each with its line and whole query, in the run's
+   * order: what starting the run again starts. A run recorded before its queries were kept reads
+   * each from its search (the name alone when that search is gone). Throws `NotFoundError`.
+   */
+  async bulkRunRows(id: string): Promise<{ readonly run: BulkRunRecord; readonly rows: readonly BulkRow[] }> {
+    const run = await this.bulkRunRecord(id);
+    const rows = await Promise.all(
+      run.searches.map(async ({ line, searchId, name, query }): Promise<BulkRow> => {
+        if (query) return { line, query };
+        const stored = await this.get(searchId).catch((error: unknown) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        });
+        return { line, query: stored?.search.query ?? { name } };
+      }),
+    );
+    return { run, rows };
+  }
+
+  /**
+   * A page of a bulk run's searches for the history filtered by that run. With
+   * `historyScope: 'owner'` only the run's starter lists them (the history key its searches were
+   * recorded under): anyone else gets `ForbiddenError`, as the run's searches are not in their
+   * history — the run's page, a share link, still shows them. A search neither live nor stored
+   * (it cannot be read anywhere) is left out. Throws `NotFoundError` for an unknown id.
+   */
+  async bulkRunHistory(id: string, page: { readonly offset: number; readonly limit: number }, historyKey?: string): Promise<BulkRunHistoryPage> {
+    const run = await this.bulkRunRecord(id);
+    if (this.historyScope === 'owner' && (historyKey === undefined || run.owner !== ownerOfKey(historyKey))) {
+      throw new ForbiddenError('this bulk run was not started from this browser, so its searches are not in your history; its page lists them');
+    }
+    const rows = [...run.searches].sort((a, b) => a.line - b.line).slice(page.offset, page.offset + page.limit);
+    const snapshots = await Promise.all(
+      rows.map(({ searchId }) =>
+        this.get(searchId).catch((error: unknown) => {
+          if (error instanceof NotFoundError) return undefined;
+          throw error;
+        }),
+      ),
+    );
+    const items = snapshots.flatMap((snapshot): SearchListItem[] => {
+      if (!snapshot) return [];
+      const { id: searchId, query, status, createdAt, completedAt, summary } = snapshot.search;
+      return [{ id: searchId, query, status, createdAt, ...(completedAt === undefined ? {} : { completedAt }), summary }];
+    });
+    return {
+      run: { id: run.id, createdAt: run.createdAt, ...(run.name === undefined ? {} : { name: run.name }) },
+      items,
+      total: run.searches.length,
+      offset: page.offset,
     };
   }
 

@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import Link from 'next/link';
+import { BulkRunHistory, type BulkRunHistoryResult } from '@/components/bulk-run-history';
 import { HistorySearchForm } from '@/components/history-search-form';
 import { SearchList } from '@/components/search-list';
 import { muted, secondaryButton } from '@/components/ui';
-import { describeZodError, listSearchesQuerySchema } from '@/lib/schemas';
+import { bulkHistoryQuerySchema, describeZodError, listSearchesQuerySchema } from '@/lib/schemas';
 import type { SearchListItem } from '@/lib/types';
-import { ValidationError } from '@/server/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '@/server/errors';
 import { historyKeyOf } from '@/server/http/history-key';
 import { getServices } from '@/server/services';
 
@@ -43,9 +44,35 @@ async function load(params: Record<string, string | string[] | undefined>) {
   }
 }
 
-/** Past searches: full-text search, a status filter and pages by cursor. Works without JavaScript (a GET form). */
+/** The history filtered by a bulk run (`?bulk=<id>&page=<n>`): a page of its searches, or why not. */
+async function loadBulkRun(params: Record<string, string | string[] | undefined>): Promise<BulkRunHistoryResult> {
+  const parsed = bulkHistoryQuerySchema.safeParse({ bulk: first(params.bulk), page: first(params.page) });
+  if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+  const { bulk, page = 1 } = parsed.data;
+  try {
+    const key = historyKeyOf((await headers()).get('cookie'));
+    const found = await getServices().searches.bulkRunHistory(bulk, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }, key);
+    return { ok: true, page: { ...found, page, pageSize: PAGE_SIZE } };
+  } catch (error) {
+    if (error instanceof NotFoundError) return { ok: false, error: `There is no bulk run with id ${bulk}` };
+    // Owner-scoped history, and the run is someone else's: its page (a share link) still opens.
+    if (error instanceof ForbiddenError) {
+      return { ok: false, error: 'This bulk run was not started from this browser, so its searches are not in your history; its page lists them', runId: bulk };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Past searches: full-text search, a status filter and pages by cursor, or (`?bulk=<id>`) the
+ * searches of one bulk run. Works without JavaScript (a GET form).
+ */
 export default async function HistoryPage({ searchParams }: Props) {
-  const result = await load(await searchParams);
+  const params = await searchParams;
+  if (params.bulk !== undefined) {
+    return <BulkRunHistory result={await loadBulkRun(params)} yours={getServices().searches.historyScope === 'owner'} />;
+  }
+  const result = await load(params);
   const { q, status, cursor, limit } = result.query as { q?: string; status?: string; cursor?: string; limit?: number };
   const pageHref = (nextCursor?: string) => {
     const params = new URLSearchParams();

@@ -112,6 +112,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   const live: LiveSearches = {
     snapshot: (searchId): Promise<SearchSnapshot | undefined> => log.snapshot(searchId),
     eventsAfter: (searchId, afterSeq): Promise<SearchEvent[] | undefined> => log.eventsAfter(searchId, afterSeq),
+    states: (searchIds) => log.states(searchIds),
     onSearchEnded(listener) {
       endListeners.add(listener);
       return () => endListeners.delete(listener);

@@ -30,6 +30,7 @@ import type {
   SearchEvent,
   SearchEventDraft,
   SearchSnapshot,
+  SearchStatus,
   SearchSummary,
   SiteResult,
 } from '../../lib/types';
@@ -59,6 +60,15 @@ export interface ClusterSearchLogOptions {
 }
 
 type ScriptCommand = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Where a search stands: its status and summary. */
+export interface SearchState {
+  readonly status: SearchStatus;
+  readonly summary: SearchSummary;
+}
+
+/** The summary's counters in a search's hash (`open` is the size of its open set). */
+const COUNTED_FIELDS = ['total', 'found', 'partial', 'notFound', 'failed', 'skipped', 'cancelled'] as const satisfies readonly (keyof SearchSummary)[];
 
 /** The summary field a job's end counts in. */
 function summaryField(draft: SiteEndDraft): keyof Omit<SearchSummary, 'total' | 'open'> {
@@ -219,6 +229,36 @@ export class ClusterSearchLog {
     ];
     if (exists === 0) return undefined;
     return lines.map((line) => JSON.parse(line) as SearchEvent);
+  }
+
+  /**
+   * Where many searches stand, in one round trip: the status and summary of each search Redis
+   * still has, from the counters the scripts keep (the summary a search's end event carries);
+   * one Redis has let go of is absent. A bulk run's page asks this for its hundreds of searches,
+   * where a snapshot each would read every search's whole log, one round trip per search.
+   */
+  async states(searchIds: readonly string[]): Promise<Map<string, SearchState>> {
+    const states = new Map<string, SearchState>();
+    if (searchIds.length === 0) return states;
+    const pipeline = this.redis.pipeline();
+    for (const searchId of searchIds) {
+      const [search, , open] = this.keys(searchId);
+      pipeline.hmget(search!, 'status', ...COUNTED_FIELDS).scard(open!);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [i, searchId] of searchIds.entries()) {
+      const [[countedError, counted], [openError, open]] = [replies[2 * i]!, replies[2 * i + 1]!] as [
+        [Error | null, (string | null)[]],
+        [Error | null, number],
+      ];
+      const failed = countedError ?? openError;
+      if (failed) throw failed;
+      const [status, ...counts] = counted;
+      if (status === null || status === undefined) continue;
+      const summary = Object.fromEntries(COUNTED_FIELDS.map((field, k) => [field, Number(counts[k] ?? 0)])) as Omit<SearchSummary, 'open'>;
+      states.set(searchId, { status: status as SearchStatus, summary: { ...summary, open } });
+    }
+    return states;
   }
 
   /** A search as its log has it, or undefined when Redis no longer has it. */

@@ -49,7 +49,7 @@ const post = (url: string, body = '{}') => fetch(url, { method: 'POST', headers:
 describe('the HTTP edge', () => {
   it('refuses new searches and bulk runs of an overloaded process with 429, Retry-After and the security headers', async () => {
     const { url, passed } = await serve({ lagMs: 150, runningSearches: BUSY_RUNNING_SEARCHES });
-    for (const path of ['/api/searches', '/api/bulk?x=1']) {
+    for (const path of ['/api/searches', '/api/bulk?x=1', '/api/bulk/AAAAAAAAAAAAAAAAAAAAAA/rerun']) {
       const response = await post(`${url}${path}`);
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('2');

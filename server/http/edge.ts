@@ -5,7 +5,7 @@
  *   request ──▶ counted in progress (load shedder) ──▶ refused? (`request-guard.ts`) ──▶ 400/404/405
  *     ├─ ACCESS_TOKEN set and not presented (but health) ──▶ 401, or the link's 303 (access-token.ts)
  *     ├─ POST/PUT/… sent by a browser from another site ──▶ 403 (cross-site.ts)
- *     ├─ POST /api/searches, POST /api/bulk ── shed? ──yes──▶ 429 + Retry-After
+ *     ├─ POST /api/searches, POST /api/bulk, POST /api/bulk/:id/rerun ── shed? ──yes──▶ 429 + Retry-After
  *     ├─ GET|HEAD /api/health ──▶ the health report (500 if it cannot be made)
  *     └─ anything else ── CLIENT_HEADER := client address (client-address.ts) ──▶ next (Next.js)
  *
@@ -88,6 +88,11 @@ function refusal(shed: ShedDecision): OverloadedError {
   return new OverloadedError(`sitescan is at capacity (${shed.reason}); try again in ${seconds} s`, shed.retryAfterMs);
 }
 
+/** Whether a POST to `pathname` starts a bulk run: an upload, or a recorded run started again. */
+function startsBulkRun(pathname: string | undefined): boolean {
+  return pathname === '/api/bulk' || (pathname !== undefined && /^\/api\/bulk\/[^/]+\/rerun\/?$/.test(pathname));
+}
+
 const notServed: RequestListener = (_req, res) =>
   answerThrown(res, new NotFoundError('web pages are not served by this instance'));
 
@@ -120,7 +125,7 @@ export function createEdge(options: EdgeOptions): Edge {
     if (access.kind !== 'pass') return answerAccess(res, access);
     const crossSite = crossSiteRefusal(req.method, req.headers, allowedOrigins);
     if (crossSite) return answerThrown(res, crossSite);
-    if (req.method === 'POST' && (pathname === '/api/searches' || pathname === '/api/bulk')) {
+    if (req.method === 'POST' && (pathname === '/api/searches' || startsBulkRun(pathname))) {
       const shed = pathname === '/api/searches' ? shedder.admitSearch() : shedder.admitBulk();
       if (shed) return answerThrown(res, refusal(shed));
     }

@@ -40,6 +40,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   nextRoute('/api/sites', 'GET'),
   nextRoute('/api/bulk', 'POST'),
   nextRoute('/api/bulk/:id', 'GET'),
+  nextRoute('/api/bulk/:id/export', 'GET'),
+  nextRoute('/api/bulk/:id/rerun', 'POST'),
   { path: '/api/health', methods: ['GET', 'HEAD'] },
 ];
 

@@ -307,6 +307,44 @@ withServices('ElasticStore', ['elasticsearch'], ({ elasticsearch: esUrl }) => {
         expect((await store.listSearches({ owner: 'owner-ana' })).items.map((item) => item.id)).toStrictEqual([search.id]);
       });
 
+      it('takes a bulk run recorded during an outage and lands it once, whole, when the outage ends', async () => {
+        const store = await open({ url: proxy.url, retryMinMs: 20, retryMaxMs: 200, requestTimeoutMs: 2_000 });
+        const [first, second] = [searchId(1), searchId(2)];
+        await store.write({ searches: [makeSearch(first, { status: 'running' }), makeSearch(second, { status: 'running' })] });
+        await store.flush();
+
+        proxy.cut();
+        const run = {
+          id: 'run-outage',
+          createdAt: T0,
+          name: 'clients.csv',
+          owner: 'owner-ana',
+          searches: [
+            { line: 2, searchId: first, name: 'Blue Door Bakery', query: { name: 'Blue Door Bakery', location: 'Austin, TX' } },
+            { line: 4, searchId: second, name: 'Corner Deli', query: { name: 'Corner Deli' } },
+          ],
+          errors: [{ line: 3, message: 'name: name is required' }],
+        };
+        // Taken while Elasticsearch is unreachable: the bulk API answers 201 and the run has a page.
+        await store.write({ bulkRuns: [run] });
+        let landed = false;
+        const durable = store.durable({ bulkRuns: [run] }).then(() => (landed = true));
+        await expect.poll(async () => (await store.health()).status, { timeout: 5_000 }).toBe('degraded');
+        expect(landed).toBe(false);
+
+        proxy.restore();
+        await durable;
+        await store.write({ searches: [makeSearch(first), makeSearch(second)] });
+        await store.flush();
+        await admin.indices.refresh({ index: store.indices.bulkRuns });
+        expect((await admin.count({ index: store.indices.bulkRuns })).count).toBe(1);
+        // Read back by a store that never saw the buffer: from the index alone.
+        const fresh = await open();
+        const state = await fresh.getBulkRun('run-outage');
+        expect(state?.run).toStrictEqual(run);
+        expect([...(state?.searches.values() ?? [])].map((search) => search.status)).toStrictEqual(['completed', 'completed']);
+      });
+
       it('buffers while Elasticsearch is unreachable, reports degraded, and lands everything once, when it returns', async () => {
         const store = await open({ url: proxy.url, retryMinMs: 20, retryMaxMs: 200, requestTimeoutMs: 2_000 });
         const id = searchId(1);

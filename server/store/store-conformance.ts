@@ -789,6 +789,25 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
         expect(await store.getBulkRun('run-unknown')).toBeUndefined();
       });
 
+      it('keeps each row\'s whole query and the run\'s owner as written, across a restart', async () => {
+        const run = {
+          ...runOf('run-3', [searchId(1), searchId(2)]),
+          name: 'clients.csv',
+          owner: 'owner-ana',
+        };
+        const withQueries = {
+          ...run,
+          searches: [
+            { ...run.searches[0]!, query: { name: run.searches[0]!.name, location: 'Austin, TX', phone: '+15125550134', website: 'https://a.example' } },
+            { ...run.searches[1]!, query: { name: run.searches[1]!.name } },
+          ],
+        };
+        await store.write({ bulkRuns: [withQueries] });
+        await restart();
+
+        expect((await store.getBulkRun('run-3'))?.run).toStrictEqual(withQueries);
+      });
+
       it('keeps the first record of a run id, across a restart', async () => {
         const run = runOf('run-2', [searchId(1)]);
         await store.write({ bulkRuns: [run], searches: [makeSearch(searchId(1))] });

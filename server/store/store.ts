@@ -11,6 +11,7 @@
  * delay the store asked for. Never both: one backoff, in the layer that knows the backend.
  */
 import type {
+  BusinessQuery,
   SearchEvent,
   Search,
   SearchListItem,
@@ -49,8 +50,28 @@ export interface BulkRunRecord {
   readonly createdAt: number;
   /** The uploaded file's name, when the upload gave one. */
   readonly name?: string;
-  readonly searches: readonly { readonly line: number; readonly searchId: string; readonly name: string }[];
+  /**
+   * Who started the run (`SearchOwner.owner`: a digest of the history key its searches were
+   * recorded under), so a history scoped to its owner lists the run's searches only to them.
+   * Absent in runs recorded before it was kept.
+   */
+  readonly owner?: string;
+  readonly searches: readonly BulkRunRecordSearch[];
   readonly errors: readonly { readonly line: number; readonly message: string }[];
+}
+
+/** A row of a bulk run that started a search. */
+export interface BulkRunRecordSearch {
+  /** The row's line in the uploaded file. */
+  readonly line: number;
+  readonly searchId: string;
+  /** The business name of the row. */
+  readonly name: string;
+  /**
+   * The row's whole query, so the run can be started again from its record alone. Absent in runs
+   * recorded before it was kept; the search itself has it.
+   */
+  readonly query?: BusinessQuery;
 }
 
 /** A bulk run with where each of its searches stands now. */
