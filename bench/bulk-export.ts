@@ -1,5 +1,5 @@
 /**
- * `node --expose-gc --import tsx bench/bulk-export.ts` — the export of a whole bulk run
+ * `npm run bench:bulk-export` — the export of a whole bulk run
  * (`GET /api/bulk/:id/export`), in process with the sandbox network:
  *
  * 1. Start a bulk run of BENCH_BULK_ROWS businesses (default 200; the sandbox dataset's, with
