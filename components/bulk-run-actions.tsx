@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { AgainIcon, DownloadIcon } from './icons';
-import { readErrorMessage } from './read-error-message';
+import { startAndOpen } from './read-error-message';
 import { secondaryButton } from './ui';
 
 /**
@@ -17,21 +17,12 @@ export function BulkRunActions({ runId }: { runId: string }) {
   const [starting, setStarting] = useState(false);
   const exportHref = (format: 'csv' | 'json') => `/api/bulk/${runId}/export?format=${format}`;
 
-  // Shows its own failure as the problem line and never rejects, so the button starts it and lets it run.
   async function runAgain() {
     setStarting(true);
     setProblem('');
-    try {
-      const response = await fetch(`/api/bulk/${runId}/rerun`, { method: 'POST' });
-      if (!response.ok) {
-        setProblem(`Could not run it again: ${await readErrorMessage(response)}`);
-        setStarting(false);
-        return;
-      }
-      const { url } = (await response.json()) as { url: string };
-      router.push(url);
-    } catch (error) {
-      setProblem(`Could not reach sitescan: ${(error as Error).message}`);
+    const problem = await startAndOpen({ url: `/api/bulk/${runId}/rerun`, what: 'run it again' }, (url) => router.push(url));
+    if (problem) {
+      setProblem(problem);
       setStarting(false);
     }
   }

@@ -1,7 +1,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { Search } from '@/lib/types';
-import { readErrorMessage } from './read-error-message';
+import { readErrorMessage, startAndOpen } from './read-error-message';
 
 /** What the result page's actions show and do, as `useSearchActions` hands it to the buttons. */
 export interface SearchActionsState {
@@ -59,21 +59,10 @@ export function useSearchActions(search: Search): SearchActionsState {
   async function runAgain() {
     setBusy('rerun');
     setProblem('');
-    try {
-      const response = await fetch('/api/searches', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(search.query),
-      });
-      if (!response.ok) {
-        setProblem(`Could not start the search: ${await readErrorMessage(response)}`);
-        setBusy(undefined);
-        return;
-      }
-      const { url } = (await response.json()) as { url: string };
-      router.push(url);
-    } catch (error) {
-      setProblem(`Could not reach sitescan: ${(error as Error).message}`);
+    const init = { headers: { 'content-type': 'application/json' }, body: JSON.stringify(search.query) };
+    const problem = await startAndOpen({ url: '/api/searches', init, what: 'start the search' }, (url) => router.push(url));
+    if (problem) {
+      setProblem(problem);
       setBusy(undefined);
     }
   }
