@@ -2,6 +2,7 @@
  * Typed Socket.IO event maps shared by the hub and the browser, so every `emit` is checked at
  * compile time on both sides.
  */
+import type { ChartHistory, ChartSample } from './chart-samples';
 import type { SearchEvent, SearchListItem, SiteInfo } from './types';
 
 /** A live event as pushed to a search's room: the event plus its search id. */
@@ -37,6 +38,8 @@ export interface ServerToClientEvents {
    * clients that sent `recent:subscribe`: at most one push a second per list, each item whole.
    */
   'recent:changed': (items: readonly SearchListItem[]) => void;
+  /** The charts' sample of the second just ended, to the clients that sent `charts:subscribe`. */
+  'charts:sample': (sample: ChartSample) => void;
 }
 
 /** What the client sends. */
@@ -61,6 +64,12 @@ export interface ClientToServerEvents {
    */
   'recent:subscribe': (ack: (answer: RecentAck) => void) => void;
   'recent:unsubscribe': () => void;
+  /**
+   * Follows the live charts of `/sites`: acks with the samples kept (the last five minutes),
+   * then `charts:sample` follows every second. No payload; the ack is the last argument.
+   */
+  'charts:subscribe': (ack: (history: ChartHistory) => void) => void;
+  'charts:unsubscribe': () => void;
 }
 
 /** How many searches the home page lists, and how many of them are pushed live. */
@@ -68,6 +77,9 @@ export const RECENT_LIMIT = 8;
 
 /** The room that receives `sites:stats`. */
 export const SITES_ROOM = 'sites';
+
+/** The room that receives `charts:sample`. */
+export const CHARTS_ROOM = 'charts';
 
 /**
  * The room that receives `recent:changed` for one list: everyone's (HISTORY_SCOPE=all, no

@@ -62,7 +62,7 @@ interface Bucket {
 export function p95(values: number[]): number | null {
   if (values.length === 0) return null;
   values.sort((a, b) => a - b);
-  return values[Math.min(values.length - 1, Math.ceil(values.length * 0.95) - 1)];
+  return values[Math.min(values.length - 1, Math.ceil(values.length * 0.95) - 1)] ?? null;
 }
 
 /** Rounds a figure to two decimals: enough for a chart, and it keeps the pushes small. */

@@ -13,6 +13,12 @@
  * The sites timer runs only while someone watches: it starts on the first `sites:subscribe` and
  * stops when the room empties (last unsubscribe or disconnect).
  *
+ *   ChartSampler (chart-sampler.ts) ──a sample a second──▶ room "charts" (this node's) ──▶ /sites charts
+ *   hub: each search:event handed to the sockets ──pushed(event.at)──▶ ChartSampler (push latency)
+ *
+ * `charts:subscribe` acks with the samples kept, so the charts draw the last five minutes at once;
+ * a sample is pushed only while the room has members, each node to its own.
+ *
  *   event log ──▶ RecentSearches (recent-searches.ts) ──≤ 1/s per list──▶ recent:changed ──▶ home pages
  *   search service: created(id, owner) ──▶ place the search in its list's room
  *
@@ -45,7 +51,9 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { describeZodError, recentSubscribePayloadSchema, subscribePayloadSchema, searchIdSchema } from '../lib/schemas';
+import type { ChartHistory } from '../lib/chart-samples';
 import {
+  CHARTS_ROOM,
   RECENT_LIMIT,
   recentRoomFor,
   roomFor,
@@ -56,6 +64,7 @@ import {
   type SubscribeAck,
 } from '../lib/socket-events';
 import type { SiteInfo } from '../lib/types';
+import type { ChartSampler } from './chart-sampler';
 import { historyKeyOf, ownerOfKey } from './http/history-key';
 import type { EventSource } from './metrics';
 import { RecentSearches } from './recent-searches';
@@ -83,6 +92,8 @@ export interface HubOptions {
    * `sites:stats`. Without it `sites:subscribe` acks an empty list and nothing is pushed.
    */
   readonly sites?: () => readonly SiteInfo[];
+  /** The samples of the live charts on `/sites`; without it `charts:subscribe` acks no samples. */
+  readonly charts?: ChartSampler;
   /** Interval of `sites:stats` pushes. Default {@link SITES_PUSH_MS}; 50–60,000 ms. */
   readonly sitesPushMs?: number;
   /**
@@ -140,6 +151,7 @@ export class Hub {
   /** The home pages' recent lists, live. */
   readonly recent: RecentSearches;
   private readonly stopPlacing: () => void;
+  private readonly stopCharting?: () => void;
   /** Admits handshakes and counts connections per client address. */
   readonly guard: SocketGuard;
   readonly limits: SocketLimits;
@@ -216,6 +228,10 @@ export class Hub {
       // this process's sockets; across nodes, a watcher may be on another node.
       if (!acrossNodes && !rooms.has(room)) return;
       this.io.to(room).emit('search:event', { ...event, searchId });
+      options.charts?.pushed(event.at);
+    });
+    this.stopCharting = options.charts?.onSample((sample) => {
+      if (rooms.has(CHARTS_ROOM)) this.io.local.to(CHARTS_ROOM).emit('charts:sample', sample);
     });
 
     this.io.on('connection', (socket) => this.handleConnection(socket));
@@ -296,6 +312,22 @@ export class Hub {
 
     socket.on('sites:unsubscribe', () => {
       void socket.leave(SITES_ROOM);
+    });
+
+    socket.on('charts:subscribe', async (...args: unknown[]) => {
+      const ack = args.findLast((arg) => typeof arg === 'function') as ((history: ChartHistory) => void) | undefined;
+      try {
+        // Joined before the history is read: no sample falls between the two.
+        await socket.join(CHARTS_ROOM);
+      } catch (error) {
+        logger.error({ err: error }, 'joining the charts room failed');
+        return;
+      }
+      ack?.(this.options.charts?.history() ?? { intervalMs: 0, rateWindowMs: 0, scope: 'process', samples: [] });
+    });
+
+    socket.on('charts:unsubscribe', () => {
+      void socket.leave(CHARTS_ROOM);
     });
 
     socket.on('recent:subscribe', (...args: unknown[]) => void this.subscribeRecent(connection, args));
@@ -482,6 +514,7 @@ export class Hub {
   close(): void {
     this.stopListening();
     this.stopPlacing();
+    this.stopCharting?.();
     this.recent.close();
     this.stopSitesTimer();
     this.io.disconnectSockets(true);

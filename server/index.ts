@@ -19,6 +19,7 @@ import { createEdge } from './http/edge';
 import { SearchCapabilities } from './http/ownership';
 import { healthReport } from './http/health';
 import { Hub } from './hub';
+import { ChartSampler } from './chart-sampler';
 import { Metrics } from './metrics';
 import { logger as rootLogger } from './logger';
 import { startSandbox, type Sandbox } from './sandbox';
@@ -145,7 +146,10 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     accessToken: access.accessToken,
   });
   const httpServer = createServer(edge.handle);
+  const charts = new ChartSampler({ events, sites: () => pipeline.sites(), logger, scope: parts.nodeId ? 'node' : 'process' });
+  charts.start();
   const hub = new Hub(httpServer, {
+    charts,
     eventLog: events,
     searches,
     logger,
@@ -174,6 +178,7 @@ export async function startSitescan(options: StartOptions): Promise<RunningSites
     (closing ??= (async () => {
       await pipeline.close(config.shutdownTimeoutMs);
       hub.close();
+      charts.close();
       metrics.close();
       edge.close();
       await new Promise<void>((resolve) => {
