@@ -1,9 +1,11 @@
 'use client';
 
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
+import { ChartWindow, type ChartHistory, type ChartSample } from '@/lib/chart-samples';
 import { formatAgo, formatClock, formatDuration, formatPercent, formatRate } from '@/lib/format';
 import type { SiteInfo, SiteLiveStats } from '@/lib/types';
 import { ConnectionStatus } from './connection-status';
+import { SitesCharts } from './sites-charts';
 import { CircuitBadge, SandboxBadge } from './status-badge';
 import { card, muted } from './ui';
 import { useLiveSocket, useNow } from './use-live-socket';
@@ -178,7 +180,8 @@ function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
 /**
  * The operations view, like Sidekiq's or Oban's: every site's queue depth, in-flight requests,
  * rate against its (adaptive) limit, latency, attempt timeout, hedging, error rate, circuit and
- * last error, pushed by the hub every second over Socket.IO (`sites:subscribe` → `sites:stats`).
+ * last error, pushed by the hub every second over Socket.IO (`sites:subscribe` → `sites:stats`);
+ * above them, the last five minutes as charts (`charts:subscribe` → `charts:sample`).
  */
 export function SitesLive({ initial, renderedAt }: { initial: readonly SiteInfo[]; renderedAt: number }) {
   const [sites, setSites] = useState(initial);
@@ -190,9 +193,25 @@ export function SitesLive({ initial, renderedAt }: { initial: readonly SiteInfo[
       setSites(next);
       setUpdatedAt(Date.now());
     };
-    socket.on('connect', () => socket.emit('sites:subscribe', receive));
+    const history = ({ samples, scope }: ChartHistory) => {
+      // After a reconnect the server's history replaces ours: it has what we missed meanwhile.
+      charts.current.replace(samples);
+      setChartScope(scope);
+      setChartSamples(charts.current.samples.slice());
+    };
+    const sample = (next: ChartSample) => {
+      if (charts.current.push(next)) setChartSamples(charts.current.samples.slice());
+    };
+    socket.on('connect', () => {
+      socket.emit('sites:subscribe', receive);
+      socket.emit('charts:subscribe', history);
+    });
     socket.on('sites:stats', receive);
+    socket.on('charts:sample', sample);
   });
+  const charts = useRef(new ChartWindow());
+  const [chartSamples, setChartSamples] = useState<readonly ChartSample[]>([]);
+  const [chartScope, setChartScope] = useState<ChartHistory['scope']>('process');
   const now = useNow(true, 1000);
 
   return (
@@ -207,6 +226,7 @@ export function SitesLive({ initial, renderedAt }: { initial: readonly SiteInfo[
         </div>
       </div>
       <Totals sites={sites} />
+      <SitesCharts samples={chartSamples} scope={chartScope} sites={sites} />
       <div className={`${card} overflow-x-auto`} tabIndex={0} role="region" aria-label="Sites, scrollable">
         <table className="w-full min-w-[72rem] text-sm">
           <caption className="sr-only">Live figures of every site</caption>

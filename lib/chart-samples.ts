@@ -91,15 +91,21 @@ export class ChartWindow {
   }
 }
 
-/** uPlot's data: x in seconds since epoch, then one array per series. */
-export type ChartSeries = [xs: number[], ...ys: (number | null)[][]];
+/** One line's values, one per sample, `null` where the sample has none. */
+export type Values = (number | null)[];
+
+/** uPlot's data: x in seconds since epoch, then one array per line. */
+export type ChartSeries = [xs: number[], ...ys: Values[]];
+
+/** A chart of one line. */
+export type OneLine = [xs: number[], ys: Values];
 
 /** A site's requests/s and kept limit, and its latency p95, as two uPlot datasets. */
-export function siteSeries(samples: readonly ChartSample[], siteId: string): { rate: ChartSeries; latency: ChartSeries } {
+export function siteSeries(samples: readonly ChartSample[], siteId: string): { rate: [xs: number[], rate: Values, limit: Values]; latency: OneLine } {
   const xs = samples.map((sample) => sample.at / 1000);
-  const rate: (number | null)[] = [];
-  const limit: (number | null)[] = [];
-  const latency: (number | null)[] = [];
+  const rate: Values = [];
+  const limit: Values = [];
+  const latency: Values = [];
   for (const sample of samples) {
     const site = sample.sites[siteId];
     rate.push(site ? site[0] : null);
@@ -110,7 +116,7 @@ export function siteSeries(samples: readonly ChartSample[], siteId: string): { r
 }
 
 /** The whole instance's searches/s, site jobs/s and push latency p95, as uPlot datasets. */
-export function overallSeries(samples: readonly ChartSample[]): { searches: ChartSeries; siteJobs: ChartSeries; push: ChartSeries } {
+export function overallSeries(samples: readonly ChartSample[]): { searches: OneLine; siteJobs: OneLine; push: OneLine } {
   const xs = samples.map((sample) => sample.at / 1000);
   return {
     searches: [xs, samples.map((sample) => sample.searchesPerSec)],
