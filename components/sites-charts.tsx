@@ -66,14 +66,18 @@ const lastMinutes = (u: uPlot, _min: number, max: number): uPlot.Range.MinMax =>
 /** The y range: from zero, with a little room above the highest value. */
 const fromZero = (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.15 : 1];
 
+/** 19:58:30 of a time in seconds since epoch, in the reader's time zone. */
+const clockOf = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
 function options(lines: readonly Line[], scheme: Scheme, width: number, height: number, axes: boolean, unit?: (value: number) => string): uPlot.Options {
   const colours = PALETTE[scheme];
-  const axis = (values?: uPlot.Axis['values']): uPlot.Axis => ({
+  const axis = (values: uPlot.Axis['values'], extra: Partial<uPlot.Axis>): uPlot.Axis => ({
     stroke: colours.axis,
     grid: { stroke: colours.grid, width: 1 },
     ticks: { stroke: colours.grid, width: 1 },
     font: '11px system-ui, sans-serif',
-    ...(values ? { values, size: 52 } : {}),
+    values,
+    ...extra,
   });
   return {
     width,
@@ -83,7 +87,12 @@ function options(lines: readonly Line[], scheme: Scheme, width: number, height: 
     padding: axes ? [8, 8, 0, 0] : [2, 0, 2, 0],
     scales: { x: { time: true, range: lastMinutes }, y: { range: fromZero } },
     axes: axes
-      ? [axis(), axis(unit ? (_u, ticks) => ticks.map((tick) => unit(tick)) : undefined)]
+      ? [
+          // One line of wall-clock time (uPlot's default adds the date on a second line, which
+          // collides in a narrow chart), far enough apart to be read.
+          axis((_u, ticks) => ticks.map((tick) => clockOf(tick)), { space: 70 }),
+          axis((_u, ticks) => ticks.map((tick) => (unit ? unit(tick) : String(tick))), { size: 52 }),
+        ]
       : [{ show: false }, { show: false }],
     series: [
       {},
@@ -185,11 +194,36 @@ const RATE_LINES: readonly Line[] = [
 ];
 const LATENCY_LINES: readonly Line[] = [{ label: 'latency p95', colour: 'latency' }];
 
+/** Rate windows longer than the 10 s the requests/s are taken over, said as a person would. */
+const LONG_WINDOWS: readonly [number, string][] = [
+  [86_400_000, 'a day'],
+  [3_600_000, 'an hour'],
+  [60_000, 'a minute'],
+];
+
+/**
+ * The limit as the caption tells it. A quota over a long window (10,000 a day) allows bursts far
+ * above its average per second: drawn as a line of 0.12/s it would look broken by a site that
+ * keeps to it, so it is told in its own terms and not drawn.
+ */
+function limitOf(site: SiteInfo): { perWindow?: string } {
+  const { requests, perMs } = site.limits;
+  if (perMs <= 10_000) return {};
+  const named = LONG_WINDOWS.find(([ms]) => ms === perMs)?.[1] ?? `per ${formatDuration(perMs)}`;
+  return { perWindow: `${requests.toLocaleString('en-US')} ${named}` };
+}
+
 function SiteCharts({ site, samples }: { site: SiteInfo; samples: readonly ChartSample[] }) {
-  const { rate, latency } = useMemo(() => siteSeries(samples, site.id), [samples, site.id]);
+  const { perWindow } = limitOf(site);
+  const { rate, latency } = useMemo(() => {
+    const series = siteSeries(samples, site.id);
+    // A long window's quota is not a line at its average: drawn as gaps.
+    if (perWindow) series.rate[2] = series.rate[2].map(() => null);
+    return series;
+  }, [samples, site.id, perWindow]);
   const limit = seriesFigures(rate[2]);
   const rateText = describe(rate[1], perSecond, 'no requests yet');
-  const limitText = limit ? `, limit ${formatRate(limit.last)}` : '';
+  const limitText = perWindow ? `, limit ${perWindow}` : limit ? `, limit ${formatRate(limit.last)}` : '';
   return (
     <li className="min-w-0 rounded-lg border border-slate-200 p-3 dark:border-slate-800" data-site-chart={site.id}>
       <h3 className="truncate text-sm font-medium" title={site.name}>
