@@ -18,7 +18,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { CHART_WINDOW_MS, overallSeries, seriesFigures, siteSeries, type ChartSample, type ChartSeries } from '@/lib/chart-samples';
-import { formatDuration, formatRate } from '@/lib/format';
+import { formatDuration, formatLongQuota, formatRate } from '@/lib/format';
 import type { SiteInfo } from '@/lib/types';
 import { card, eyebrow, muted } from './ui';
 
@@ -194,30 +194,11 @@ const RATE_LINES: readonly Line[] = [
 ];
 const LATENCY_LINES: readonly Line[] = [{ label: 'latency p95', colour: 'latency' }];
 
-/** Rate windows longer than the 10 s the requests/s are taken over, said as a person would. */
-const LONG_WINDOWS: readonly [number, string][] = [
-  [86_400_000, 'a day'],
-  [3_600_000, 'an hour'],
-  [60_000, 'a minute'],
-];
-
-/**
- * The limit as the caption tells it. A quota over a long window (10,000 a day) allows bursts far
- * above its average per second: drawn as a line of 0.12/s it would look broken by a site that
- * keeps to it, so it is told in its own terms and not drawn.
- */
-function limitOf(site: SiteInfo): { perWindow?: string } {
-  const { requests, perMs } = site.limits;
-  if (perMs <= 10_000) return {};
-  const named = LONG_WINDOWS.find(([ms]) => ms === perMs)?.[1] ?? `per ${formatDuration(perMs)}`;
-  return { perWindow: `${requests.toLocaleString('en-US')} ${named}` };
-}
-
 function SiteCharts({ site, samples }: { site: SiteInfo; samples: readonly ChartSample[] }) {
-  const { perWindow } = limitOf(site);
+  // A quota over a long window is not a line at its average: told in words, drawn as gaps.
+  const perWindow = formatLongQuota(site.limits);
   const { rate, latency } = useMemo(() => {
     const series = siteSeries(samples, site.id);
-    // A long window's quota is not a line at its average: drawn as gaps.
     if (perWindow) series.rate[2] = series.rate[2].map(() => null);
     return series;
   }, [samples, site.id, perWindow]);

@@ -2,7 +2,7 @@
 
 import { useRef, useState, type ReactNode } from 'react';
 import { ChartWindow, type ChartHistory, type ChartSample } from '@/lib/chart-samples';
-import { formatAgo, formatClock, formatDuration, formatPercent, formatRate } from '@/lib/format';
+import { formatAgo, formatClock, formatDuration, formatLongQuota, formatPercent, formatRate } from '@/lib/format';
 import type { SiteInfo, SiteLiveStats } from '@/lib/types';
 import { ConnectionStatus } from './connection-status';
 import { SitesCharts } from './sites-charts';
@@ -109,6 +109,7 @@ function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
   const depth = stats ? stats.buffered + stats.queued : 0;
   const slowed = stats !== undefined && stats.adaptiveLimitPerSec < stats.limitPerSec - 1e-9;
   const paused = stats?.pausedUntil !== undefined && stats.pausedUntil > now;
+  const longQuota = formatLongQuota(site.limits);
   return (
     <tr data-site={site.id} data-attempts={stats?.attempts ?? 0} className="border-t border-slate-100 dark:border-slate-800">
       <th scope="row" className={`${td} text-left font-medium`}>
@@ -138,8 +139,9 @@ function SiteRow({ site, now }: { site: SiteInfo; now: number }) {
             <Meter value={stats.inFlight} max={site.limits.concurrency} />
           </td>
           <td className={`${td} tabular-nums`}>
-            {formatRate(stats.requestsPerSec)} <span className={muted}>of {formatRate(stats.limitPerSec)}</span>
-            <Meter value={stats.requestsPerSec} max={stats.limitPerSec} warn={slowed} />
+            {formatRate(stats.requestsPerSec)} <span className={muted}>of {longQuota ?? formatRate(stats.limitPerSec)}</span>
+            {/* Against a long window's average a site keeping to its quota would fill the bar: none. */}
+            {longQuota === undefined && <Meter value={stats.requestsPerSec} max={stats.limitPerSec} warn={slowed} />}
             {slowed && (
               <span className="mt-1 block text-xs text-amber-800 dark:text-amber-300">
                 <span aria-hidden="true">▼ </span>adaptive {formatRate(stats.adaptiveLimitPerSec)}

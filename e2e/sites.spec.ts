@@ -10,6 +10,8 @@ test('the sites view updates live while searches run', async ({ page, request })
   await expect(page.getByText('Live', { exact: true })).toBeVisible();
   const table = page.getByRole('table', { name: 'Live figures of every site' });
   await expect(table.locator('tr[data-site="brownbook.net"]')).toBeVisible();
+  // A daily quota is told as one, not as its 0.1/s average, which its bursts would seem to break.
+  await expect(table.locator('tr[data-site="overpass"]')).toContainText('of 10,000 a day');
   const attempts = async () =>
     (await table.locator('tbody tr').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-attempts'))))).reduce((a, b) => a + b, 0);
   const before = await attempts();
@@ -37,6 +39,7 @@ test('the sites view charts the last minutes live, with text alternatives, in li
   const brownbook = charts.locator('li[data-site-chart="brownbook.net"]');
   await expect(brownbook.locator('canvas')).toHaveCount(2);
   await expect(brownbook.locator('figcaption').first()).toHaveText(/limit \d/);
+  await expect(charts.locator('li[data-site-chart="overpass"] figcaption').first()).toHaveText(/limit 10,000 a day$/);
   const drawing = () => jobs.locator('canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
   const before = await drawing();
 

@@ -78,6 +78,24 @@ export function formatRate(perSecond: number): string {
   return `${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)}/s`;
 }
 
+/** Rate windows longer than the 10 s a site's requests/s are taken over, as a person says them. */
+const LONG_WINDOWS: readonly [number, string][] = [
+  [86_400_000, 'a day'],
+  [3_600_000, 'an hour'],
+  [60_000, 'a minute'],
+];
+
+/**
+ * A quota over a window longer than 10 s in its own terms (`10,000 a day`, `600 a minute`);
+ * undefined for a shorter one. Such a quota allows bursts far above its average per second, so
+ * the views tell it this way rather than as requests/s a site keeping to it would seem to break.
+ */
+export function formatLongQuota({ requests, perMs }: { readonly requests: number; readonly perMs: number }): string | undefined {
+  if (perMs <= 10_000) return undefined;
+  const window = LONG_WINDOWS.find(([ms]) => ms === perMs)?.[1] ?? `per ${Number((perMs / 1000).toFixed(1))} s`;
+  return `${requests.toLocaleString('en-US')} ${window}`;
+}
+
 /** Time left as a person says it: `about 3 s`, `about 2 min 5 s`, `under 1 s`; `—` when unknown. */
 export function formatRemaining(ms: number | undefined): string {
   if (ms === undefined) return '—';
