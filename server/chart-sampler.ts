@@ -24,6 +24,7 @@
  * - at most `maxPushSamples` latencies are held per interval (a reservoir), however busy it is.
  */
 import type { Logger } from 'pino';
+import { nearestRank, round } from '../lib/figures';
 import { CHART_INTERVAL_MS, CHART_WINDOW_MS, ChartWindow, type ChartHistory, type ChartSample, type SiteSample } from '../lib/chart-samples';
 import type { SiteInfo } from '../lib/types';
 import type { EventSource } from './metrics';
@@ -60,13 +61,8 @@ interface Bucket {
 
 /** p95 of `values` (nearest rank), `null` when empty. Sorts `values` in place. */
 export function p95(values: number[]): number | null {
-  if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
-  return values[Math.min(values.length - 1, Math.ceil(values.length * 0.95) - 1)] ?? null;
+  return nearestRank(values.sort((a, b) => a - b), 95) ?? null;
 }
-
-/** Rounds a figure to two decimals: enough for a chart, and it keeps the pushes small. */
-const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** The charts' sampler of one sitescan process. */
 export class ChartSampler {
@@ -131,7 +127,8 @@ export class ChartSampler {
     const held = this.rateWindowMs / this.intervalMs;
     if (this.buckets.length > held) this.buckets.splice(0, this.buckets.length - held);
     const totalMs = this.buckets.reduce((sum, bucket) => sum + bucket.ms, 0);
-    const perSec = (count: number) => round2((count * 1000) / totalMs);
+    // Two decimals: enough for a chart, and they keep the pushes small.
+    const perSec = (count: number) => round((count * 1000) / totalMs, 2);
     const sample: ChartSample = {
       at,
       searchesPerSec: perSec(this.buckets.reduce((sum, bucket) => sum + bucket.searches, 0)),
@@ -167,7 +164,7 @@ export class ChartSampler {
     for (const { id, stats } of infos) {
       if (!stats) continue;
       const latency = stats.latencyP95Ms === undefined ? null : Math.round(stats.latencyP95Ms);
-      sites[id] = [round2(stats.requestsPerSec), round2(stats.adaptiveLimitPerSec), latency];
+      sites[id] = [round(stats.requestsPerSec, 2), round(stats.adaptiveLimitPerSec, 2), latency];
     }
     return sites;
   }

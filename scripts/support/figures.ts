@@ -1,23 +1,14 @@
 /**
  * Numbers a benchmark or a load run reports: nearest-rank percentiles and rounding to a few
- * digits. Shared by bench/ and scripts/ so that every figure is taken the same way.
+ * digits. Shared by bench/ and scripts/ so that every figure is taken the same way; the
+ * percentile and rounding rules themselves are lib/figures.ts's, which the server's figures use too.
  */
+import { nearestRank, round } from '../../lib/figures';
 
-/**
- * The nearest-rank `p`th percentile (0–100) of values already sorted ascending: the smallest value
- * with at least p % of them at or below it. Undefined when there are none.
- *
- * Example: of [10, 20, 30, 40], p50 is 20 (rank ⌈0.5 × 4⌉ = 2) and p99 is 40.
- */
-export function nearestRank(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
+export { nearestRank, round };
 
 /** The nearest-rank `p`th percentile (0–100) of values in any order; NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
   return nearestRank([...values].sort((a, b) => a - b), p) ?? Number.NaN;
 }
 
-/** `value` to `digits` decimals (default 1), as `toFixed` rounds it. */
-export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
