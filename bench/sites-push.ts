@@ -22,19 +22,14 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../lib/socket-e
 import type { SiteInfo } from '../lib/types';
 import { startSitescanServer } from '../e2e/sitescan-server';
 import { killAllChildren } from '../scripts/support/child-process';
+import { numberOption } from '../scripts/support/number-option';
 import { queriesFrom } from '../scripts/load/workload';
 // @ts-expect-error -- a plain .mjs script without types
 import { buildIfNeeded } from '../scripts/build-if-needed.mjs';
 
-function seconds(name: string, fallback: number, max: number): number {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0 || value > max) throw new TypeError(`Expected ${name} to be a number in (0, ${max}], got ${process.env[name]}`);
-  return value;
-}
-
-const IDLE_S = seconds('BENCH_IDLE_S', 10, 600);
-const BUSY_S = seconds('BENCH_BUSY_S', 20, 600);
-const SEARCH_EVERY_MS = seconds('BENCH_SEARCH_EVERY_MS', 500, 60_000);
+const IDLE_S = numberOption('BENCH_IDLE_S', process.env.BENCH_IDLE_S, 10, 1, 600);
+const BUSY_S = numberOption('BENCH_BUSY_S', process.env.BENCH_BUSY_S, 20, 1, 600);
+const SEARCH_EVERY_MS = numberOption('BENCH_SEARCH_EVERY_MS', process.env.BENCH_SEARCH_EVERY_MS, 500, 10, 60_000);
 
 /** Bytes and messages of one kind. */
 class Tally {
