@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import type { ChartHistory, ChartSample } from '../lib/chart-samples';
-import type { ClientToServerEvents, ServerToClientEvents } from '../lib/socket-events';
+import { connectClient, pushesUntil, type HubClient } from './hub-test-client';
 import { startTestSitescan, type TestSitescan } from './test-support';
 
-type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
 let app: TestSitescan;
-const sockets: TypedSocket[] = [];
+const sockets: HubClient[] = [];
 
 beforeAll(async () => {
   app = await startTestSitescan();
@@ -17,31 +14,13 @@ afterAll(async () => {
   await app.dispose();
 });
 
-async function client(): Promise<TypedSocket> {
-  const socket: TypedSocket = connect(app.url, { transports: ['websocket'], forceNew: true });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const client = () => connectClient(app.url, sockets);
 
-const subscribeCharts = (socket: TypedSocket) => new Promise<ChartHistory>((resolve) => socket.emit('charts:subscribe', resolve));
+const subscribeCharts = (socket: HubClient) => new Promise<ChartHistory>((resolve) => socket.emit('charts:subscribe', resolve));
 
 /** Samples pushed to `socket` until `done` holds for one of them (that one last). */
-function samplesUntil(socket: TypedSocket, done: (sample: ChartSample) => boolean): Promise<ChartSample[]> {
-  const seen: ChartSample[] = [];
-  return new Promise((resolve) => {
-    const onSample = (sample: ChartSample) => {
-      seen.push(sample);
-      if (!done(sample)) return;
-      socket.off('charts:sample', onSample);
-      resolve(seen);
-    };
-    socket.on('charts:sample', onSample);
-  });
-}
+const samplesUntil = (socket: HubClient, done: (sample: ChartSample) => boolean) =>
+  pushesUntil(socket, 'charts:sample', (samples) => done(samples.at(-1)!));
 
 // Needs server/index.ts to start a ChartSampler and hand it to the hub.
 describe('Socket.IO hub: the live charts of /sites', () => {

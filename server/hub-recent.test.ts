@@ -1,40 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, RecentAck, ServerToClientEvents } from '../lib/socket-events';
+import type { RecentAck } from '../lib/socket-events';
 import type { SearchListItem } from '../lib/types';
+import { connectClient, type HubClient } from './hub-test-client';
 import { HISTORY_KEY_COOKIE, newHistoryKey } from './http/history-key';
 import { startTestSitescan, type TestSitescan } from './test-support';
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const sockets: ClientSocket[] = [];
+const sockets: HubClient[] = [];
 
-function client(url: string, historyKey?: string): Promise<ClientSocket> {
-  const socket: ClientSocket = connect(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    ...(historyKey ? { extraHeaders: { cookie: `${HISTORY_KEY_COOKIE}=${historyKey}` } } : {}),
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
+function client(url: string, historyKey?: string): Promise<HubClient> {
+  return connectClient(url, sockets, historyKey ? { extraHeaders: { cookie: `${HISTORY_KEY_COOKIE}=${historyKey}` } } : {});
 }
 
-function subscribeRecent(socket: ClientSocket, ...payload: unknown[]): Promise<RecentAck> {
+function subscribeRecent(socket: HubClient, ...payload: unknown[]): Promise<RecentAck> {
   return new Promise((resolve) => (socket.emit as (...args: unknown[]) => void)('recent:subscribe', ...payload, resolve));
 }
 
 /** Every `recent:changed` a socket receives, flattened. */
-function pushesTo(socket: ClientSocket): SearchListItem[][] {
+function pushesTo(socket: HubClient): SearchListItem[][] {
   const pushes: SearchListItem[][] = [];
   socket.on('recent:changed', (items) => pushes.push([...items]));
   return pushes;
 }
 
 /** Resolves with the push that shows search `id` ended. */
-function endOf(socket: ClientSocket, id: string): Promise<SearchListItem> {
+function endOf(socket: HubClient, id: string): Promise<SearchListItem> {
   return new Promise((resolve) => {
     const listener = (items: readonly SearchListItem[]) => {
       const line = items.find((item) => item.id === id && item.status !== 'running');

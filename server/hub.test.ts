@@ -1,16 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, LiveSearchEvent, ServerToClientEvents, SubscribeAck } from '../lib/socket-events';
+import type { LiveSearchEvent, SubscribeAck } from '../lib/socket-events';
 import type { SearchEvent, SiteInfo } from '../lib/types';
 import { Hub } from './hub';
+import { connectClient, pushesUntil, type HubClient } from './hub-test-client';
 import { logger } from './logger';
 import type { SearchService } from './search-service';
 import { startTestSitescan, type TestSitescan } from './test-support';
 
 let app: TestSitescan;
-const sockets: Socket[] = [];
+const sockets: HubClient[] = [];
 
 beforeAll(async () => {
   app = await startTestSitescan();
@@ -20,21 +20,16 @@ afterAll(async () => {
   await app.dispose();
 });
 
-function client(url = app.url): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { transports: ['websocket'], forceNew: true });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
+function client(url = app.url): Promise<HubClient> {
+  return connectClient(url, sockets);
 }
 
-function subscribe(socket: Socket<ServerToClientEvents, ClientToServerEvents>, payload: unknown): Promise<SubscribeAck> {
+function subscribe(socket: HubClient, payload: unknown): Promise<SubscribeAck> {
   return new Promise((resolve) => socket.emit('search:subscribe', payload as { searchId: string }, resolve));
 }
 
 /** Collects live events until `search:completed`. */
-function untilCompleted(socket: Socket<ServerToClientEvents, ClientToServerEvents>, searchId: string): Promise<LiveSearchEvent[]> {
+function untilCompleted(socket: HubClient, searchId: string): Promise<LiveSearchEvent[]> {
   const events: LiveSearchEvent[] = [];
   return new Promise((resolve) => {
     socket.on('search:event', (event) => {
@@ -118,24 +113,14 @@ describe('Socket.IO hub', () => {
   });
 });
 
-type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-function subscribeSites(socket: TypedSocket): Promise<readonly SiteInfo[]> {
+function subscribeSites(socket: HubClient): Promise<readonly SiteInfo[]> {
   return new Promise((resolve) => socket.emit('sites:subscribe', resolve));
 }
 
 /** The next `count` pushes of `sites:stats`. */
-function nextStats(socket: TypedSocket, count = 1): Promise<(readonly SiteInfo[])[]> {
-  const pushes: (readonly SiteInfo[])[] = [];
-  return new Promise((resolve) => {
-    const onStats = (sites: readonly SiteInfo[]) => {
-      pushes.push(sites);
-      if (pushes.length < count) return;
-      socket.off('sites:stats', onStats);
-      resolve(pushes);
-    };
-    socket.on('sites:stats', onStats);
-  });
+function nextStats(socket: HubClient, count = 1): Promise<(readonly SiteInfo[])[]> {
+  return pushesUntil(socket, 'sites:stats', (pushes) => pushes.length >= count);
 }
 
 // Needs server/index.ts to pass `sites: () => pipeline.sites()` to the hub.
