@@ -109,13 +109,26 @@ function options(lines: readonly Line[], scheme: Scheme, width: number, height: 
 }
 
 /**
- * One uPlot chart that follows `data`. It is made again only when its look changes (colour
- * scheme); new samples are `setData`, and a new width `setSize`.
+ * One uPlot chart that follows `data`. It is made again only when its look changes (`scheme`);
+ * new samples are `setData`, and a new width `setSize`.
  */
-function Chart({ data, lines, height, axes = false, unit }: { data: ChartSeries; lines: readonly Line[]; height: number; axes?: boolean; unit?: (value: number) => string }) {
+function Chart({
+  data,
+  lines,
+  height,
+  scheme,
+  axes = false,
+  unit,
+}: {
+  data: ChartSeries;
+  lines: readonly Line[];
+  height: number;
+  scheme: Scheme;
+  axes?: boolean;
+  unit?: (value: number) => string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const scheme = useColorScheme();
   const dataRef = useRef(data);
   dataRef.current = data;
   const look = useRef({ lines, unit });
@@ -155,9 +168,6 @@ function describe(values: readonly (number | null)[], format: (value: number) =>
   return figures ? `${last} ${format(figures.last)}, peak ${format(figures.peak)}` : none;
 }
 
-const ms = (value: number) => formatDuration(value);
-const perSecond = (value: number) => formatRate(value);
-
 /** A chart with its title and, as its caption, what it shows in words. */
 function Figure({ title, caption, children }: { title: string; caption: string; children: ReactNode }) {
   return (
@@ -169,20 +179,20 @@ function Figure({ title, caption, children }: { title: string; caption: string; 
   );
 }
 
-function Overall({ samples, scope }: { samples: readonly ChartSample[]; scope: 'node' | 'process' }) {
+function Overall({ samples, scope, scheme }: { samples: readonly ChartSample[]; scope: 'node' | 'process'; scheme: Scheme }) {
   // New arrays only when a sample arrives: a re-render for the clock must not redraw.
   const { searches, siteJobs, push } = useMemo(() => overallSeries(samples), [samples]);
   const where = scope === 'node' ? ' on this node' : '';
   return (
     <div className="grid gap-4 md:grid-cols-3">
-      <Figure title="Searches/s" caption={`Searches started${where}: ${describe(searches[1], perSecond, 'none yet')}.`}>
-        <Chart data={searches} lines={[{ label: 'searches/s', colour: 'rate', filled: true }]} height={110} axes unit={perSecond} />
+      <Figure title="Searches/s" caption={`Searches started${where}: ${describe(searches[1], formatRate, 'none yet')}.`}>
+        <Chart data={searches} lines={[{ label: 'searches/s', colour: 'rate', filled: true }]} height={110} scheme={scheme} axes unit={formatRate} />
       </Figure>
-      <Figure title="Site jobs/s" caption={`Site jobs answered${where}: ${describe(siteJobs[1], perSecond, 'none yet')}.`}>
-        <Chart data={siteJobs} lines={[{ label: 'site jobs/s', colour: 'rate', filled: true }]} height={110} axes unit={perSecond} />
+      <Figure title="Site jobs/s" caption={`Site jobs answered${where}: ${describe(siteJobs[1], formatRate, 'none yet')}.`}>
+        <Chart data={siteJobs} lines={[{ label: 'site jobs/s', colour: 'rate', filled: true }]} height={110} scheme={scheme} axes unit={formatRate} />
       </Figure>
-      <Figure title="Push latency p95" caption={`Event to socket${where}: ${describe(push[1], ms, 'nothing pushed yet', 'latest')}.`}>
-        <Chart data={push} lines={[{ label: 'push latency p95', colour: 'latency' }]} height={110} axes unit={ms} />
+      <Figure title="Push latency p95" caption={`Event to socket${where}: ${describe(push[1], formatDuration, 'nothing pushed yet', 'latest')}.`}>
+        <Chart data={push} lines={[{ label: 'push latency p95', colour: 'latency' }]} height={110} scheme={scheme} axes unit={formatDuration} />
       </Figure>
     </div>
   );
@@ -194,7 +204,7 @@ const RATE_LINES: readonly Line[] = [
 ];
 const LATENCY_LINES: readonly Line[] = [{ label: 'latency p95', colour: 'latency' }];
 
-function SiteCharts({ site, samples }: { site: SiteInfo; samples: readonly ChartSample[] }) {
+function SiteCharts({ site, samples, scheme }: { site: SiteInfo; samples: readonly ChartSample[]; scheme: Scheme }) {
   // A quota over a long window is not a line at its average: told in words, drawn as gaps.
   const perWindow = formatLongQuota(site.limits);
   const { rate, latency } = useMemo(() => {
@@ -203,7 +213,7 @@ function SiteCharts({ site, samples }: { site: SiteInfo; samples: readonly Chart
     return series;
   }, [samples, site.id, perWindow]);
   const limit = seriesFigures(rate[2]);
-  const rateText = describe(rate[1], perSecond, 'no requests yet');
+  const rateText = describe(rate[1], formatRate, 'no requests yet');
   const limitText = perWindow ? `, limit ${perWindow}` : limit ? `, limit ${formatRate(limit.last)}` : '';
   return (
     <li className="min-w-0 rounded-lg border border-slate-200 p-3 dark:border-slate-800" data-site-chart={site.id}>
@@ -211,15 +221,15 @@ function SiteCharts({ site, samples }: { site: SiteInfo; samples: readonly Chart
         {site.name}
       </h3>
       <figure className="mt-1">
-        <Chart data={rate} lines={RATE_LINES} height={36} />
+        <Chart data={rate} lines={RATE_LINES} height={36} scheme={scheme} />
         <figcaption className={`text-xs tabular-nums ${muted}`}>
           Requests/s {rateText}
           {limitText}
         </figcaption>
       </figure>
       <figure className="mt-1">
-        <Chart data={latency} lines={LATENCY_LINES} height={36} />
-        <figcaption className={`text-xs tabular-nums ${muted}`}>Latency p95 {describe(latency[1], ms, 'not known yet', 'latest')}</figcaption>
+        <Chart data={latency} lines={LATENCY_LINES} height={36} scheme={scheme} />
+        <figcaption className={`text-xs tabular-nums ${muted}`}>Latency p95 {describe(latency[1], formatDuration, 'not known yet', 'latest')}</figcaption>
       </figure>
     </li>
   );
@@ -230,6 +240,8 @@ function SiteCharts({ site, samples }: { site: SiteInfo; samples: readonly Chart
  * that runs. `samples` oldest first (a `ChartWindow`'s); `scope` as the hub's history says.
  */
 export function SitesCharts({ samples, scope, sites }: { samples: readonly ChartSample[]; scope: 'node' | 'process'; sites: readonly SiteInfo[] }) {
+  // One listener for every chart, which is made again in the other palette when it changes.
+  const scheme = useColorScheme();
   const newest = samples.at(-1);
   const charted = newest ? sites.filter((site) => newest.sites[site.id] !== undefined) : [];
   return (
@@ -247,7 +259,7 @@ export function SitesCharts({ samples, scope, sites }: { samples: readonly Chart
         <p className={`text-sm ${muted}`}>Waiting for the first samples…</p>
       ) : (
         <>
-          <Overall samples={samples} scope={scope} />
+          <Overall samples={samples} scope={scope} scheme={scheme} />
           <div className="space-y-2">
             <h2 className={eyebrow}>Per site</h2>
             <p className={`text-xs ${muted}`}>
@@ -257,7 +269,7 @@ export function SitesCharts({ samples, scope, sites }: { samples: readonly Chart
             </p>
             <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
               {charted.map((site) => (
-                <SiteCharts key={site.id} site={site} samples={samples} />
+                <SiteCharts key={site.id} site={site} samples={samples} scheme={scheme} />
               ))}
             </ul>
           </div>
