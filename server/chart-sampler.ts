@@ -20,7 +20,8 @@
  * - sampling never throws: a `sites()` that fails gives a sample without sites, logged once per
  *   failure, and a listener that throws is logged and the others still hear the sample;
  * - the timer never keeps the process alive and runs whether or not anyone watches: the history
- *   must exist when the first operator opens the page, and a sample costs microseconds;
+ *   must exist when the first operator opens the page; a sample is one read of the sites'
+ *   figures (`pipeline.sites()`, the read the table's pushes make) and a few sums;
  * - at most `maxPushSamples` latencies are held per interval (a reservoir), however busy it is.
  */
 import type { Logger } from 'pino';
